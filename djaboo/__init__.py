@@ -1,0 +1,90 @@
+"""Djaboo Mail: the app factory. Wiring only; rules live in the feature packages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+
+
+def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI.
+
+    The instance folder is instance_path, else $DJABOO_INSTANCE_PATH, else ./instance.
+    """
+    instance_path = (
+        instance_path or os.environ.get("DJABOO_INSTANCE_PATH") or str(DEFAULT_INSTANCE_PATH)
+    )
+    project_root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=str(project_root / "templates"),
+        static_folder=str(project_root / "static"),
+    )
+
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from djaboo import config
+
+    config.load(app, overrides)
+    config.validate(app.config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from djaboo import errors, security_headers
+
+    errors.init_app(app)
+    security_headers.init_app(app)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from djaboo import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from djaboo.extensions import csrf, db, login_manager, migrate
+    from djaboo.sqlite_pragmas import install_sqlite_pragmas
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from djaboo.staff.sessions import load_user_by_session_token
+
+    login_manager.user_loader(load_user_by_session_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from djaboo.staff import sign_in, views  # noqa: F401  (routes register on the blueprint)
+    from djaboo.staff.blueprint import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
+    from djaboo.navigation import init_app as init_navigation
+
+    init_navigation(app)

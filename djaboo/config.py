@@ -1,0 +1,77 @@
+"""Configuration: code defaults, then instance/config.py, then DJABOO_* environment variables.
+
+`validate()` refuses contradictions and missing secrets with a sentence that says what to fix, so
+a misconfigured production start fails loudly instead of running with a guessable key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+# Keys an operator may set; each can come from instance/config.py or DJABOO_<KEY>.
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # default: SQLite in the instance folder
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set True in production behind HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open all day still work
+    "PROXY_FIX_HOPS": 0,  # number of trusted reverse proxies in front of gunicorn
+    "LOGIN_MAX_FAILURES": 5,  # per email address within LOGIN_FAILURE_WINDOW seconds
+    "LOGIN_MAX_FAILURES_PER_IP": 30,
+    "LOGIN_FAILURE_WINDOW": 15 * 60,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}
+
+# Secret keys that show up in tutorials; running with one of them is as bad as running with none.
+_WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test", "please-change"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration contradicts itself or lacks something required."""
+
+
+def load(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, instance/config.py, DJABOO_* env and test overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("DJABOO")
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def database_uri(app: Flask) -> str:
+    """The SQLAlchemy URL; plain postgres URLs are pointed at psycopg 3, which we ship."""
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(app.instance_path) / "djaboo.sqlite3")
+    url = str(url)
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def validate(config: dict) -> None:
+    """Refuse to start with a configuration that would be unsafe or cannot work."""
+    key = config.get("SECRET_KEY")
+    if not key or not isinstance(key, str | bytes):
+        raise ConfigError(
+            "No SECRET_KEY is set. Set DJABOO_SECRET_KEY (or SECRET_KEY in instance/config.py) "
+            'to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))".'
+        )
+    if len(key) < 24 or str(key).lower() in _WEAK_KEYS:
+        raise ConfigError(
+            "SECRET_KEY is too short or a well-known placeholder; "
+            "use at least 24 random characters."
+        )
+    hops = config.get("PROXY_FIX_HOPS")
+    if not isinstance(hops, int) or hops < 0:
+        raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")

@@ -1,0 +1,65 @@
+"""Declarative base, constraint naming and the space-scoped lookups every view uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints make Alembic migrations reviewable and portable between SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; stored as UTC in every engine."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that is always stored and returned as aware UTC, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use djaboo.db.utcnow()")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+M = TypeVar("M")
+
+
+def space_select(model: type[M], space_id: int) -> sa.Select:
+    """SELECT of one model limited to one space; the start of every business query."""
+    return sa.select(model).where(model.space_id == space_id)
+
+
+def get_in_space_or_404(session, model: type[M], object_id: int, space_id: int) -> M:
+    """Load a row of the given space, or 404: another space's id looks like a missing one."""
+    row = session.execute(
+        space_select(model, space_id).where(model.id == object_id)
+    ).scalar_one_or_none()
+    if row is None:
+        abort(404)
+    return row

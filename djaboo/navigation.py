@@ -1,0 +1,37 @@
+"""The main navigation: entries appear once the feature that serves them is installed."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, url_for
+from flask_login import current_user
+
+# (label, endpoint, admin only)
+MAIN = [
+    ("Invoices", "documents.invoice_list", False),
+    ("Estimates", "documents.estimate_list", False),
+    ("Customers", "documents.customer_list", False),
+    ("Emails", "documents.email_log", False),
+]
+SETUP = [
+    ("Settings → Email", "settings.email", True),
+    ("Email Templates", "email_templates.template_list", True),
+    ("Staff", "staff.staff_list", True),
+]
+
+
+def _visible(entries):
+    endpoints = current_app.view_functions
+    admin = current_user.is_authenticated and current_user.is_admin
+    return [
+        (label, url_for(endpoint), endpoint)
+        for label, endpoint, admin_only in entries
+        if endpoint in endpoints and (admin or not admin_only)
+    ]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def navigation():
+        if not current_user.is_authenticated:
+            return {"nav_main": [], "nav_setup": []}
+        return {"nav_main": _visible(MAIN), "nav_setup": _visible(SETUP)}

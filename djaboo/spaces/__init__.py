@@ -1,0 +1,1 @@
+"""Spaces: a company's workspace. Every business row belongs to exactly one."""

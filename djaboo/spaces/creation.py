@@ -1,0 +1,30 @@
+"""Creating a space together with its first admin: the one way a space comes into being."""
+
+from __future__ import annotations
+
+from djaboo.extensions import db
+from djaboo.spaces.models import Space
+from djaboo.staff.accounts import create_user
+from djaboo.staff.models import User
+
+
+def create_space(name: str, admin_email: str, admin_password: str, admin_name: str = "") -> User:
+    """Add a space and its first admin to the session (flushed, not committed); return the admin.
+
+    Raises ValueError with a readable sentence when the name, email or password is unusable.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("A space needs a name.")
+    if len(name) > 120:
+        raise ValueError("A space name has at most 120 characters.")
+    space = Space(name=name)
+    db.session.add(space)
+    db.session.flush()
+    return create_user(
+        space,
+        email=admin_email,
+        name=admin_name or admin_email.split("@")[0],
+        role="admin",
+        password=admin_password,
+    )

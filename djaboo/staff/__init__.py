@@ -1,0 +1,1 @@
+"""Staff: sign-in, roles, staff administration and each user's own profile."""

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.fields import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from djaboo.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
+
+PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+ROLE_CHOICES = [SelectChoice("staff", "Staff"), SelectChoice("admin", "Admin")]
+
+
+class ValidEmail:
+    """One valid addr-spec (no display name, no list); the normalized form replaces the input."""
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalize_email(field.data or "")
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    signature_html = TextAreaField(
+        "Email signature",
+        validators=[Optional(), Length(max=20_000)],
+        description="Replaces the space's global signature in the emails you send. HTML allowed; "
+        "scripts and forms are removed.",
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+    )
+
+
+class StaffCreateForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+    )
+
+
+class StaffEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    active = BooleanField("Active")
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            Optional(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+        description="Leave empty to keep the current password.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: just the CSRF token for a one-button POST."""

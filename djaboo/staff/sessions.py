@@ -1,0 +1,17 @@
+"""Turning the session cookie back into a user."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from djaboo.extensions import db
+from djaboo.staff.models import User
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    """The active user whose current session token this is; a rotated token finds nobody."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(
+        sa.select(User).where(User.session_token == token, User.active.is_(True))
+    ).scalar_one_or_none()

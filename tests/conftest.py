@@ -1,0 +1,7 @@
+pytest_plugins = [
+    "tests.fixtures.network_guard",
+    "tests.fixtures.database",
+    "tests.fixtures.factories",
+    "tests.fixtures.smtp",
+    "tests.fixtures.browser",
+]

@@ -1,0 +1,36 @@
+"""The first flow a person does: sign in, open the profile, save a signature, sign out."""
+
+import pytest
+from playwright.sync_api import expect
+
+from djaboo.extensions import db
+from djaboo.staff.models import User
+from tests.fixtures.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_save_signature_sign_out(page, live_server, create_space, browser_login):
+    admin = create_space(name="Acme Ltd")
+    browser_login(page, admin, DEFAULT_PASSWORD)
+    expect(page.get_by_role("heading", name=f"Welcome, {admin.name}")).to_be_visible()
+
+    page.get_by_role("link", name=admin.name).click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    page.get_by_label("Email signature").fill(
+        "<p>Cheers,<br><b>Ada</b></p><img src=x onerror=\"document.title='pwned'\">"
+    )
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#flash")).to_have_text("Your profile is saved.")
+    preview = page.frame_locator("iframe.signature-preview")
+    expect(preview.locator("b")).to_have_text("Ada")
+    assert page.title() != "pwned"
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#flash")).to_have_text("You are signed out.")
+    page.goto(live_server.url + "/staff/profile")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    db.session.expire_all()
+    stored = db.session.get(User, admin.id).signature_html
+    assert "<b>Ada</b>" in stored and "onerror" not in stored

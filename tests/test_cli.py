@@ -1,0 +1,47 @@
+import sqlalchemy as sa
+
+from djaboo.demo import DEMO_USERS
+from djaboo.extensions import db
+from djaboo.staff.models import User
+
+
+def test_spaces_create_and_list(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["spaces", "create", "--name", "Acme", "--admin-email", "Boss@Acme.example"],
+        input="a-long-password\na-long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "admin boss@acme.example can sign in" in result.output
+    listing = runner.invoke(args=["spaces", "list"])
+    assert "Acme\t1 users\tadmins: boss@acme.example" in listing.output
+
+
+def test_spaces_create_refuses_bad_input_and_saves_nothing(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "spaces",
+            "create",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "not-an-address",
+            "--admin-password",
+            "a-long-password",
+        ]
+    )
+    assert result.exit_code != 0
+    assert "An email address must have an @-sign." in result.output
+    assert db.session.execute(sa.text("SELECT count(*) FROM space")).scalar_one() == 0
+
+
+def test_demo_is_created_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert "Demo space created." in first.output
+    assert "Demo space already present." in second.output
+    assert "admin@demo.example  password: demo-admin-password" in second.output
+    emails = set(db.session.execute(sa.select(User.email)).scalars())
+    assert emails == {email for email, _, _ in DEMO_USERS}

@@ -1,0 +1,13 @@
+from djaboo import create_app
+from djaboo.instance_setup import ensure_instance_config
+
+
+def test_first_run_writes_a_private_config_the_app_accepts(tmp_path):
+    assert ensure_instance_config(tmp_path) == ["SECRET_KEY"]
+    config = tmp_path / "config.py"
+    assert config.stat().st_mode & 0o777 == 0o600
+    first = config.read_text()
+    assert ensure_instance_config(tmp_path) == []
+    assert config.read_text() == first  # never regenerated: sessions survive restarts
+    app = create_app(instance_path=str(tmp_path))
+    assert len(app.config["SECRET_KEY"]) == 64
