@@ -85,6 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(staff_bp)
+    from djaboo.settings.views import bp as settings_bp
+
+    app.register_blueprint(settings_bp)
     from djaboo.navigation import init_app as init_navigation
 
     init_navigation(app)

@@ -6,6 +6,7 @@ a misconfigured production start fails loudly instead of running with a guessabl
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from flask import Flask
@@ -26,6 +27,15 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_MAX_FAILURES_PER_IP": 30,
     "LOGIN_FAILURE_WINDOW": 15 * 60,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Outgoing mail (operator policy, not the space admin's)
+    "ENCRYPTION_KEY": None,  # Fernet key for stored SMTP passwords; never in the database
+    "ENCRYPTION_OLD_KEYS": [],
+    "SMTP_HOST_POLICY": "default",  # or "public-only" (also refuses private networks)
+    "SMTP_ALLOWED_HOSTS": [],  # hosts or CIDRs exempt from the policy, e.g. ["127.0.0.1"]
+    "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
+    "MAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
+    "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
+    "TEST_EMAILS_PER_10_MINUTES": 5,
 }
 
 # Secret keys that show up in tutorials; running with one of them is as bad as running with none.
@@ -72,6 +82,19 @@ def validate(config: dict) -> None:
             "SECRET_KEY is too short or a well-known placeholder; "
             "use at least 24 random characters."
         )
+    from djaboo.mail.host_policy import POLICIES
+    from djaboo.secrets_at_rest import validate_keys
+
+    problem = validate_keys(config)
+    if problem:
+        raise ConfigError(problem)
+    if config.get("SMTP_HOST_POLICY") not in POLICIES:
+        raise ConfigError(f"SMTP_HOST_POLICY must be one of: {', '.join(POLICIES)}.")
+    for key in ("SENDMAIL_COMMAND", "MAIL_COMMAND"):
+        if isinstance(config.get(key), str):
+            config[key] = shlex.split(config[key])
+        if not config.get(key):
+            raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -t -i.")
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")

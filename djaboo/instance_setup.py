@@ -11,10 +11,13 @@ import secrets
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from djaboo import DEFAULT_INSTANCE_PATH
 
 GENERATED = {
     "SECRET_KEY": lambda: secrets.token_hex(32),
+    "ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
 }
 
 

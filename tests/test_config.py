@@ -2,6 +2,7 @@ import pytest
 
 from djaboo import create_app
 from djaboo.config import ConfigError
+from tests.fixtures.database import TEST_ENCRYPTION_KEY
 
 
 def test_start_without_secret_key_is_refused(tmp_path, monkeypatch):
@@ -19,6 +20,7 @@ def test_weak_secret_key_is_refused(tmp_path, key):
 def test_instance_config_then_environment(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text(
         'SECRET_KEY = "from-instance-file-0123456789abcdef"\nLOGIN_MAX_FAILURES = 7\n'
+        f"ENCRYPTION_KEY = {TEST_ENCRYPTION_KEY!r}\n"
     )
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SECRET_KEY"] == "from-instance-file-0123456789abcdef"
@@ -36,6 +38,29 @@ def test_instance_path_from_environment(tmp_path, monkeypatch):
     target = tmp_path / "elsewhere"
     monkeypatch.setenv("DJABOO_INSTANCE_PATH", str(target))
     monkeypatch.setenv("DJABOO_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("DJABOO_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
     app = create_app()
     assert app.instance_path == str(target)
     assert target.is_dir()
+
+
+def test_start_without_encryption_key_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("DJABOO_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(ConfigError, match="No ENCRYPTION_KEY is set"):
+        create_app({"SECRET_KEY": "k" * 40}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError, match="not a valid Fernet key"):
+        create_app({"SECRET_KEY": "k" * 40, "ENCRYPTION_KEY": "nope"}, instance_path=str(tmp_path))
+
+
+def test_sendmail_command_from_environment_is_split(tmp_path, monkeypatch):
+    monkeypatch.setenv("DJABOO_SENDMAIL_COMMAND", "/usr/bin/msmtp -C '/etc/my msmtp.conf' -t -i")
+    app = create_app(
+        {"SECRET_KEY": "k" * 40, "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, instance_path=str(tmp_path)
+    )
+    assert app.config["SENDMAIL_COMMAND"] == [
+        "/usr/bin/msmtp",
+        "-C",
+        "/etc/my msmtp.conf",
+        "-t",
+        "-i",
+    ]

@@ -3,7 +3,7 @@ from djaboo.instance_setup import ensure_instance_config
 
 
 def test_first_run_writes_a_private_config_the_app_accepts(tmp_path):
-    assert ensure_instance_config(tmp_path) == ["SECRET_KEY"]
+    assert ensure_instance_config(tmp_path) == ["SECRET_KEY", "ENCRYPTION_KEY"]
     config = tmp_path / "config.py"
     assert config.stat().st_mode & 0o777 == 0o600
     first = config.read_text()

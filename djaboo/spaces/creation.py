@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from djaboo.extensions import db
+from djaboo.settings.defaults import default_email_settings
 from djaboo.spaces.models import Space
 from djaboo.staff.accounts import create_user
 from djaboo.staff.models import User
@@ -21,6 +22,7 @@ def create_space(name: str, admin_email: str, admin_password: str, admin_name: s
     space = Space(name=name)
     db.session.add(space)
     db.session.flush()
+    db.session.add(default_email_settings(space.id, space.name))
     return create_user(
         space,
         email=admin_email,

@@ -1,0 +1,134 @@
+"""Building the EmailMessage: the one place where header safety and charsets are decided.
+
+- Any line break in a header value (CR, LF and every other separator str.splitlines() knows)
+  is refused: no header injection, whatever the source of the value.
+- Addresses are single, validated addr-specs; IDN domains go out as punycode; BCC never becomes
+  a header — it only joins the envelope.
+- Text that cannot be written in the space's charset is refused with the characters named,
+  never replaced by '?'.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from email_validator import EmailNotValidError, validate_email
+
+from djaboo.mail.errors import PermanentError
+from djaboo.mail.transports.base import Envelope
+
+# Everything str.splitlines() treats as a line boundary, plus NUL.
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+
+
+class MessageError(PermanentError):
+    """The message itself is unacceptable (header injection, bad address, charset)."""
+
+
+def has_line_break(value: str) -> bool:
+    return any(ch in LINE_BREAKS for ch in value)
+
+
+def check_header_value(label: str, value: str) -> str:
+    if has_line_break(value):
+        raise MessageError(f"{label} contains a line break, which is not allowed in a header.")
+    return value
+
+
+def normalize_address(value: str) -> str:
+    """Exactly one addr-spec ('a@b.example'), domain in ASCII (punycode); else MessageError."""
+    value = (value or "").strip()
+    check_header_value("An email address", value)
+    try:
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise MessageError(f"{value!r} is not a valid email address: {exc}") from None
+    return f"{result.local_part}@{result.ascii_domain}"
+
+
+def charset_problem(text: str, charset: str) -> str | None:
+    """None when text can be written in charset, else a sentence naming the characters."""
+    try:
+        text.encode(charset)
+        return None
+    except UnicodeEncodeError:
+        pass
+    bad = []
+    for ch in dict.fromkeys(text):
+        try:
+            ch.encode(charset)
+        except UnicodeEncodeError:
+            name = unicodedata.name(ch, "")
+            bad.append(f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})")
+    shown = ", ".join(bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
+    return f"These characters cannot be written in {charset_label(charset)}: {shown}."
+
+
+def charset_label(charset: str) -> str:
+    return codecs.lookup(charset).name.upper().replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Party:
+    email: str
+    name: str = ""
+
+    def header(self) -> Address:
+        check_header_value("A display name", self.name)
+        email = normalize_address(self.email)
+        local, _, domain = email.rpartition("@")
+        return Address(display_name=self.name, username=local, domain=domain)
+
+
+def build_message(
+    *,
+    sender: Party,
+    to: list[Party],
+    subject: str,
+    html: str | None,
+    text: str,
+    charset: str = "utf-8",
+    cc: list[Party] = (),
+    reply_to: Party | None = None,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """A complete message: text part, optional HTML alternative, all headers checked."""
+    check_header_value("The subject", subject)
+    for label, part in (("The subject", subject), ("The text", text), ("The HTML", html or "")):
+        problem = charset_problem(part, charset)
+        if problem:
+            raise MessageError(f"{label}: {problem}")
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = sender.header()
+    msg["To"] = [p.header() for p in to]
+    if cc:
+        msg["Cc"] = [p.header() for p in cc]
+    if reply_to:
+        msg["Reply-To"] = reply_to.header()
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = normalize_address(sender.email).rpartition("@")[2]
+    msg["Message-ID"] = message_id or make_msgid(domain=domain)
+    msg.set_content(text, charset=charset)
+    if html is not None:
+        msg.add_alternative(html, subtype="html", charset=charset)
+    return msg
+
+
+def envelope_for(
+    msg: EmailMessage, sender: str, recipients: list[str], bcc: list[str] = ()
+) -> Envelope:
+    """The SMTP envelope: validated addresses (To, Cc and BCC), never re-parsed from headers."""
+    if msg["Bcc"] is not None:
+        raise MessageError("A Bcc header must never be written; BCC goes in the envelope only.")
+    everyone = list(dict.fromkeys(normalize_address(a) for a in [*recipients, *bcc]))
+    sender = normalize_address(sender)
+    smtputf8 = not all(a.isascii() for a in [sender, *everyone])
+    data = msg.as_bytes(policy=msg.policy.clone(utf8=smtputf8))
+    return Envelope(sender=sender, recipients=tuple(everyone), message=data, smtputf8=smtputf8)

@@ -1,0 +1,109 @@
+"""The "Alternative" engine: aiosmtplib, an independent SMTP client implementation.
+
+It is asynchronous; this adapter runs it on a private event loop so the conversation code and the
+worker stay synchronous. One loop per connection, closed with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+
+import aiosmtplib
+
+from djaboo.mail.transports.clients.base import ConnectionLost, NoAuthMechanism, Reply, SMTPClient
+
+
+class AioSMTPClient(SMTPClient):
+    def __init__(self, timeout: float, local_hostname: str | None) -> None:
+        super().__init__(timeout, local_hostname)
+        self.loop = asyncio.new_event_loop()
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    def _run(self, stage: str, coroutine) -> Reply:
+        try:
+            response = self.loop.run_until_complete(coroutine)
+        except aiosmtplib.SMTPResponseException as exc:
+            return exc.code, exc.message
+        except aiosmtplib.SMTPServerDisconnected:
+            raise ConnectionLost(stage) from None
+        return response.code, response.message
+
+    def connect(self, address, port, host, implicit_tls) -> Reply:
+        # We open the TCP connection to the address we checked; aiosmtplib speaks over it and
+        # checks the TLS certificate against the configured host name.
+        sock = socket.create_connection((address, port), self.timeout)
+        self.smtp = aiosmtplib.SMTP(
+            hostname=host,
+            port=port,
+            sock=sock,
+            use_tls=implicit_tls is not None,
+            start_tls=False,
+            tls_context=implicit_tls,
+            timeout=self.timeout,
+            local_hostname=self.local_hostname,
+        )
+        try:
+            return self._run("greeting", self.smtp.connect())
+        except aiosmtplib.SMTPConnectTimeoutError:
+            raise TimeoutError("no greeting") from None
+        except aiosmtplib.SMTPConnectError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ssl.SSLError | OSError):
+                raise cause from None
+            raise ConnectionLost("greeting") from None
+
+    def ehlo(self) -> Reply:
+        return self._run("EHLO", self.smtp.ehlo())
+
+    @property
+    def features(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.smtp.esmtp_extensions.items()}
+
+    def starttls(self, context, host) -> Reply:
+        return self._run("STARTTLS", self.smtp.starttls(server_hostname=host, tls_context=context))
+
+    def peer_certificate(self) -> bytes | None:
+        ssl_object = self.smtp.get_transport_info("ssl_object") if self.smtp else None
+        return ssl_object.getpeercert(binary_form=True) if ssl_object else None
+
+    def login(self, username, password) -> Reply:
+        try:
+            return self._run("AUTH", self.smtp.login(username, password))
+        except aiosmtplib.SMTPException as exc:
+            if "authentication method" in str(exc) or "AUTH extension" in str(exc):
+                raise NoAuthMechanism() from None
+            raise
+
+    def mail(self, sender, options) -> Reply:
+        return self._run("MAIL", self.smtp.mail(sender, options=options))
+
+    def rcpt(self, recipient, options) -> Reply:
+        return self._run("RCPT", self.smtp.rcpt(recipient, options=options))
+
+    def data(self, message) -> Reply:
+        # aiosmtplib writes and waits in one call, so a drop after 354 cannot be placed before
+        # or after the final dot: it counts as "the server may have it".
+        try:
+            return self._run("DATA", self.smtp.data(message))
+        except ConnectionLost:
+            raise ConnectionLost("DATA", after_payload=True) from None
+
+    def rset(self) -> Reply:
+        return self._run("RSET", self.smtp.rset())
+
+    def quit(self) -> None:
+        try:
+            if self.smtp and self.smtp.is_connected:
+                self.loop.run_until_complete(self.smtp.quit())
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            pass
+        self.abort()
+
+    def abort(self) -> None:
+        if self.smtp:
+            self.smtp.close()
+        if not self.loop.is_closed():
+            self.loop.run_until_complete(asyncio.sleep(0))  # let the transport finish closing
+            self.loop.close()

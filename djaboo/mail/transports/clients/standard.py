@@ -1,0 +1,136 @@
+"""The "Standard" engine: Python's smtplib."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+import socket
+import ssl
+
+from djaboo.mail.transports.clients.base import ConnectionLost, NoAuthMechanism, Reply, SMTPClient
+
+CRLF = b"\r\n"
+
+
+class _PinnedSMTP(smtplib.SMTP):
+    """smtplib.SMTP that connects to an address we resolved and checked ourselves.
+
+    smtplib would resolve the host name again (a second DNS answer could point elsewhere). The
+    TLS layer still checks the certificate against the configured host name.
+    """
+
+    address: str = ""
+    implicit_tls: ssl.SSLContext | None = None
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((self.address, port), timeout)
+        if self.implicit_tls is not None:
+            try:
+                sock = self.implicit_tls.wrap_socket(sock, server_hostname=host)
+            except BaseException:
+                sock.close()
+                raise
+        return sock
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+class StdlibSMTPClient(SMTPClient):
+    def __init__(self, timeout: float, local_hostname: str | None) -> None:
+        super().__init__(timeout, local_hostname)
+        self.smtp = _PinnedSMTP(local_hostname=local_hostname, timeout=timeout)
+
+    def _call(self, stage: str, func, *args) -> Reply:
+        try:
+            code, reply = func(*args)
+        except smtplib.SMTPServerDisconnected:
+            raise ConnectionLost(stage) from None
+        return code, _text(reply)
+
+    def connect(self, address, port, host, implicit_tls) -> Reply:
+        self.smtp.address = address
+        self.smtp.implicit_tls = implicit_tls
+        self.smtp._host = host  # smtplib < 3.13 keeps the constructor's host for STARTTLS SNI
+        try:
+            code, reply = self.smtp.connect(host, port)
+        except smtplib.SMTPServerDisconnected:
+            raise ConnectionLost("greeting") from None
+        return code, _text(reply)
+
+    def ehlo(self) -> Reply:
+        return self._call("EHLO", self.smtp.ehlo)
+
+    @property
+    def features(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.smtp.esmtp_features.items()}
+
+    def starttls(self, context, host) -> Reply:
+        code, reply = self._call("STARTTLS", self.smtp.docmd, "STARTTLS")
+        if code == 220:
+            self.smtp.sock = context.wrap_socket(self.smtp.sock, server_hostname=host)
+            self.smtp.file = None
+            # RFC 3207: forget everything learnt before TLS.
+            self.smtp.helo_resp = self.smtp.ehlo_resp = None
+            self.smtp.esmtp_features = {}
+            self.smtp.does_esmtp = False
+        return code, reply
+
+    def peer_certificate(self) -> bytes | None:
+        sock = self.smtp.sock
+        return sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+
+    def login(self, username, password) -> Reply:
+        try:
+            code, reply = self.smtp.login(username, password)
+        except smtplib.SMTPAuthenticationError as exc:
+            return exc.smtp_code, _text(exc.smtp_error)
+        except smtplib.SMTPServerDisconnected:
+            raise ConnectionLost("AUTH") from None
+        except smtplib.SMTPNotSupportedError:
+            raise NoAuthMechanism() from None
+        except smtplib.SMTPException as exc:
+            if "No suitable authentication method" in str(exc):
+                raise NoAuthMechanism() from None
+            raise
+        return code, _text(reply)
+
+    def mail(self, sender, options) -> Reply:
+        return self._call("MAIL", self.smtp.mail, sender, options)
+
+    def rcpt(self, recipient, options) -> Reply:
+        return self._call("RCPT", self.smtp.rcpt, recipient, options)
+
+    def data(self, message) -> Reply:
+        # smtplib.data() cannot tell "dropped while we were writing" (safe to retry) from
+        # "dropped after the final dot" (the server may have the message), so do it by hand.
+        code, reply = self._call("DATA", self.smtp.docmd, "DATA")
+        if code != 354:
+            return code, reply
+        payload = re.sub(rb"(?m)^\.", b"..", message)
+        if not payload.endswith(CRLF):
+            payload += CRLF
+        try:
+            self.smtp.sock.sendall(payload + b"." + CRLF)
+        except OSError:
+            raise ConnectionLost("DATA") from None
+        try:
+            code, reply = self.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError):
+            raise ConnectionLost("DATA", after_payload=True) from None
+        return code, _text(reply)
+
+    def rset(self) -> Reply:
+        return self._call("RSET", self.smtp.rset)
+
+    def quit(self) -> None:
+        try:
+            self.smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self.abort()
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self.smtp.close()

@@ -1,0 +1,109 @@
+"""Sendmail and Mail: hand the message to a local sendmail-compatible program through a pipe.
+
+Sendmail — the operator's SENDMAIL_COMMAND (default `/usr/sbin/sendmail -t -i`) with `-f <From>`,
+           so bounces come back to the space's address.
+Mail     — the system's default mailer (MAIL_COMMAND, the same sendmail interface PHP's mail()
+           uses), which chooses the envelope sender itself.
+
+The commands come from the operator's configuration, never from the settings form: a command
+line typed in a web page would be remote code execution.
+
+With `-t` the program reads the recipients from the headers, so BCC addresses go in a Bcc header
+that the program removes before delivery (the documented -t behaviour of sendmail, Postfix, Exim
+and msmtp). Without `-t` every recipient is passed after `--` and no Bcc header is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+from djaboo.mail.errors import ConfigurationError, PermanentError, TransientError
+from djaboo.mail.transports.base import Envelope, SendResult, Transport
+
+EX_TEMPFAIL = 75
+_SERVER_REPLY = re.compile(r"\b([245])(\d\d)[ -]")
+
+
+class PipeTransport(Transport):
+    def open(self) -> None:
+        executable = self.command[0]
+        path = shutil.which(executable)
+        if not path or not os.access(path, os.X_OK):
+            self.trace.add("Sendmail", False, f"{executable} not found")
+            raise ConfigurationError(
+                f"The mail program {executable} is not installed on this server.",
+                hint="Choose SMTP, or ask the operator to install a sendmail-compatible program "
+                "(or set DJABOO_SENDMAIL_COMMAND).",
+            )
+        self.trace.add("Sendmail", True, f"will run: {' '.join(self.command)}")
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        s = self.settings
+        return s.mail_command if s.protocol == "mail" else s.sendmail_command
+
+    def check(self, sender: str, recipients: tuple[str, ...]) -> SendResult:
+        self.open()  # all that can be checked without sending: the program is there
+        return SendResult(accepted=list(recipients))
+
+    def send(self, envelope: Envelope) -> SendResult:
+        self.open()
+        argv = list(self.command)
+        reads_headers = "-t" in argv
+        if self.settings.protocol == "sendmail":
+            argv += ["-f", envelope.sender]
+        message = envelope.message
+        if reads_headers:
+            message = _with_bcc_header(message, envelope)
+        else:
+            argv += ["--", *envelope.recipients]
+        try:
+            # argv is the operator's configured command plus validated addresses; no shell.
+            done = subprocess.run(  # noqa: S603
+                argv,
+                input=message,
+                capture_output=True,
+                timeout=self.settings.timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise TransientError(
+                f"{argv[0]} did not finish within {self.settings.timeout:g} seconds."
+            ) from None
+        except OSError as exc:
+            raise ConfigurationError(f"{argv[0]} could not be started: {exc}.") from None
+        stderr = done.stderr.decode("utf-8", "replace").strip()
+        if done.returncode == 0:
+            self.trace.add("Sendmail", True, f"{argv[0]} accepted the message")
+            return SendResult(accepted=list(envelope.recipients), reply="accepted by " + argv[0])
+        self.trace.add("Sendmail", False, f"exit {done.returncode}: {stderr}")
+        raise _classify(argv[0], done.returncode, stderr)
+
+
+def _with_bcc_header(message: bytes, envelope: Envelope) -> bytes:
+    """Add the recipients no header names as a Bcc header, which `-t` programs strip."""
+    head, sep, body = message.partition(b"\r\n\r\n")
+    lowered = head.lower()
+    hidden = [r for r in envelope.recipients if r.lower().encode() not in lowered]
+    if not hidden:
+        return message
+    return head + b"\r\nBcc: " + ", ".join(hidden).encode() + sep + body
+
+
+def _classify(program: str, returncode: int, stderr: str):
+    """Exit codes do not separate 4xx from 5xx (msmtp: 69 for both), so read the server's code."""
+    text = f"{program} failed (exit {returncode})."
+    match = _SERVER_REPLY.search(stderr)
+    if match:
+        code = int(match.group(1) + match.group(2))
+        cls = TransientError if match.group(1) == "4" else PermanentError
+        return cls(text, smtp_code=code, server_reply=stderr)
+    if returncode == EX_TEMPFAIL:
+        return TransientError(text, server_reply=stderr, hint="We will try again.")
+    return PermanentError(text, server_reply=stderr)

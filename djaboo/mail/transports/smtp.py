@@ -1,0 +1,120 @@
+"""SMTP delivery for both engines: MAIL, RCPT (per-recipient results), DATA, on one connection
+reused for a batch. The connection half lives in smtp_connection.py.
+"""
+
+from __future__ import annotations
+
+from djaboo.mail.errors import (
+    ConfigurationError,
+    DeliveryUnknownError,
+    PermanentError,
+    TransientError,
+    error_for_reply,
+)
+from djaboo.mail.transports.base import Envelope, RecipientRefusal, SendResult
+from djaboo.mail.transports.clients.base import ConnectionLost
+from djaboo.mail.transports.smtp_connection import SMTPConnection
+
+
+class SMTPTransport(SMTPConnection):
+    def send(self, envelope: Envelope) -> SendResult:
+        self.open()  # reconnects when an earlier failure closed the connection
+        try:
+            result = self._envelope(envelope)
+            code, reply = self.client.data(envelope.message)
+        except ConnectionLost as exc:
+            self.close()
+            if exc.after_payload:
+                self.trace.add("DATA", False, "connection lost before the server's answer")
+                raise DeliveryUnknownError(
+                    "The connection broke after the whole message was sent but before the "
+                    "server answered: it may or may not have been accepted."
+                ) from None
+            raise TransientError(
+                f"The server closed the connection during {exc.stage}.", hint="We will try again."
+            ) from None
+        except (TimeoutError, OSError) as exc:
+            self.close()
+            raise TransientError(f"The connection failed: {exc}.") from None
+        if code != 250:
+            self.trace.add("DATA", False, f"{code} {reply}")
+            self._reset()
+            hint = "The message is too large for this server." if code == 552 else ""
+            raise error_for_reply(code, reply, "The server refused the message.", hint=hint)
+        self.trace.add("DATA", True, f"{code} {reply}")
+        result.reply = f"{code} {reply}"
+        return result
+
+    def check(self, sender: str, recipients: tuple[str, ...]) -> SendResult:
+        """MAIL and RCPT without DATA, then RSET: would the server take this envelope?"""
+        self.open()
+        try:
+            result = self._envelope(Envelope(sender, recipients, b""))
+        except ConnectionLost as exc:
+            self.close()
+            raise TransientError(f"The server closed the connection during {exc.stage}.") from None
+        self._reset()
+        return result
+
+    def _envelope(self, envelope: Envelope) -> SendResult:
+        """MAIL FROM and every RCPT TO; raises unless at least one recipient was accepted."""
+        features = self.client.features
+        options = []
+        if "size" in features and envelope.message:
+            options.append(f"SIZE={len(envelope.message)}")
+        if envelope.smtputf8:
+            if "smtputf8" not in features:
+                raise PermanentError(
+                    "An address contains non-ASCII characters and this server does not "
+                    "support SMTPUTF8.",
+                    hint="Use the ASCII form of the address.",
+                )
+            options += ["SMTPUTF8", "BODY=8BITMIME"] if "8bitmime" in features else ["SMTPUTF8"]
+        code, reply = self.client.mail(envelope.sender, options)
+        if code != 250:
+            self.trace.add("MAIL", False, f"{code} {reply}")
+            self._reset()
+            if code == 530:
+                raise ConfigurationError(
+                    "The server requires a login before sending.",
+                    hint="Fill in SMTP Username and SMTP Password.",
+                    smtp_code=code,
+                    server_reply=reply,
+                )
+            if code >= 500:
+                raise ConfigurationError(
+                    f"The server refused the sender address {envelope.sender}.",
+                    hint="The Email (From) address must be one your mail account may send as.",
+                    smtp_code=code,
+                    server_reply=reply,
+                )
+            raise error_for_reply(code, reply, "The server deferred the sender address.")
+        self.trace.add("MAIL", True, f"FROM:<{envelope.sender}> {code} {reply}")
+
+        result = SendResult()
+        for recipient in envelope.recipients:
+            code, reply = self.client.rcpt(recipient, [])
+            ok = code in (250, 251)
+            self.trace.add("RCPT", ok, f"TO:<{recipient}> {code} {reply}")
+            if ok:
+                result.accepted.append(recipient)
+            else:
+                result.refused[recipient] = RecipientRefusal(code, reply, 400 <= code < 500)
+        if not result.accepted:
+            self._reset()
+            words = "; ".join(f"{r}: {x.code} {x.reply}" for r, x in result.refused.items())
+            # Any 4xx refusal means a later attempt may still reach someone.
+            if any(x.transient for x in result.refused.values()):
+                error = TransientError(f"No recipient was accepted for now ({words}).")
+            else:
+                error = PermanentError(f"No recipient was accepted ({words}).")
+            error.refused = result.refused
+            raise error
+        return result
+
+    def _reset(self) -> None:
+        """RSET so the connection can carry the next message; a dead one is simply closed."""
+        try:
+            self.client.rset()
+        except (ConnectionLost, OSError, TimeoutError):
+            self.close()

@@ -1,0 +1,124 @@
+"""Send Test Email and Check Connection: recorded, rate-limited, run off the request thread.
+
+The view only records a MailCheck row and starts the run; a slow or dead server can therefore
+never hold a web worker for the length of the timeout. The report page follows the row.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from djaboo.db import utcnow
+from djaboo.extensions import db
+from djaboo.mail import diagnostics
+from djaboo.mail.compose import Wrapper, compose_test_email
+from djaboo.mail.errors import MailError
+from djaboo.mail.message import Party, envelope_for
+from djaboo.secrets_at_rest import SecretUnreadable
+from djaboo.settings.email_settings import email_settings_for
+from djaboo.settings.models import MailCheck
+from djaboo.settings.transport_settings import transport_settings_for
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+log = logging.getLogger(__name__)
+RATE_WINDOW = timedelta(minutes=10)
+
+
+class CheckRefused(Exception):
+    """The check may not run now; the message says why."""
+
+
+def start_mail_check(user: User, kind: str, recipient: str) -> MailCheck:
+    """Record a check to run (flushed, not committed). Refused when the admin sent too many."""
+    limit = current_app.config["TEST_EMAILS_PER_10_MINUTES"]
+    recent = db.session.execute(
+        sa.select(sa.func.count(MailCheck.id)).where(
+            MailCheck.space_id == user.space_id,
+            MailCheck.created_at > utcnow() - RATE_WINDOW,
+        )
+    ).scalar_one()
+    if recent >= limit:
+        raise CheckRefused(
+            f"This space ran {recent} tests in the last 10 minutes; wait a few "
+            "minutes before the next one."
+        )
+    check = MailCheck(
+        space_id=user.space_id,
+        requested_by_id=user.id,
+        kind=kind,
+        recipient=recipient,
+        status="running",
+        steps=[],
+    )
+    db.session.add(check)
+    db.session.flush()
+    return check
+
+
+def run_in_background(app: Flask, check_id: int) -> threading.Thread:
+    """Run the committed check in a thread with its own app context and transaction."""
+
+    def target():
+        with app.app_context():
+            try:
+                run_mail_check(check_id)
+            except Exception:  # the row must never stay "running" because of a bug
+                log.exception("mail check %s crashed", check_id)
+                db.session.rollback()
+                _finish(
+                    db.session.get(MailCheck, check_id),
+                    False,
+                    "The check stopped because of an internal error; it was logged.",
+                    "",
+                    [],
+                )
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=target, name=f"mail-check-{check_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_mail_check(check_id: int) -> None:
+    check = db.session.get(MailCheck, check_id)
+    space = db.session.get(Space, check.space_id)
+    settings = email_settings_for(space)
+    try:
+        transport = transport_settings_for(settings, current_app.config)
+    except SecretUnreadable as exc:
+        _finish(check, False, str(exc), "", [])
+        return
+    if check.kind == "connection":
+        report = diagnostics.check_connection(transport, settings.from_email, check.recipient)
+    else:
+        try:
+            message = compose_test_email(
+                company=space.name,
+                signature_html=settings.signature_html,
+                wrapper=Wrapper(settings.header_html, settings.footer_html),
+                sender=Party(settings.from_email, settings.from_name or space.name),
+                to=Party(check.recipient),
+                charset=settings.charset,
+            )
+            envelope = envelope_for(
+                message, settings.from_email, [check.recipient], settings.bcc_list
+            )
+        except MailError as exc:
+            _finish(check, False, exc.message, exc.hint, [])
+            return
+        report = diagnostics.send_test_email(transport, envelope)
+    _finish(check, report.ok, report.summary, report.hint, report.steps)
+
+
+def _finish(check: MailCheck, ok: bool, summary: str, hint: str, steps: list) -> None:
+    check.status = "succeeded" if ok else "failed"
+    check.summary, check.hint, check.steps = summary, hint, steps
+    check.finished_at = utcnow()
+    db.session.commit()

@@ -1,0 +1,54 @@
+"""Saving the Settings → Email form: every field in one go, secrets encrypted, HTML sanitized."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from djaboo.extensions import db
+from djaboo.mail.sanitize import sanitize_html
+from djaboo.secrets_at_rest import encrypt
+from djaboo.settings.defaults import default_email_settings
+from djaboo.settings.models import EmailSettings
+from djaboo.spaces.models import Space
+
+PLAIN_FIELDS = (
+    "engine",
+    "protocol",
+    "encryption",
+    "host",
+    "from_email",
+    "from_name",
+    "username",
+    "charset",
+    "bcc_all",
+    "allow_insecure_auth",
+    "pinned_sha256",
+    "timeout_seconds",
+)
+HTML_FIELDS = ("signature_html", "header_html", "footer_html")
+
+
+def email_settings_for(space: Space) -> EmailSettings:
+    """The space's settings row, created with the defaults the first time it is needed."""
+    settings = db.session.execute(
+        sa.select(EmailSettings).where(EmailSettings.space_id == space.id)
+    ).scalar_one_or_none()
+    if settings is None:
+        settings = default_email_settings(space.id, space.name)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def apply_email_settings(settings: EmailSettings, form) -> None:
+    """Copy a validated EmailSettingsForm onto the row (the caller commits once)."""
+    for name in PLAIN_FIELDS:
+        setattr(settings, name, getattr(form, name).data)
+    if form.port.data is not None:
+        settings.port = form.port.data
+    for name in HTML_FIELDS:
+        setattr(settings, name, sanitize_html(getattr(form, name).data or ""))
+    if form.password.data:
+        settings.password_encrypted = encrypt(form.password.data)
+    elif form.clear_password.data:
+        settings.password_encrypted = ""

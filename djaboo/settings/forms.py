@@ -1,0 +1,303 @@
+"""The Settings → Email form. Every rule that needs more than one field lives here too."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms.fields import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from djaboo.mail.errors import ConfigurationError, TransientError
+from djaboo.mail.host_policy import permitted_addresses
+from djaboo.mail.message import MessageError, charset_problem, has_line_break, normalize_address
+from djaboo.mail.tls import normalize_fingerprint
+from djaboo.settings.models import EmailSettings
+from djaboo.settings.presets import PRESETS
+from djaboo.settings.transport_settings import host_policy_from_config
+
+ENGINES = [SelectChoice("standard", "Standard"), SelectChoice("alternative", "Alternative")]
+PROTOCOLS = [
+    SelectChoice("smtp", "SMTP"),
+    SelectChoice("sendmail", "Sendmail"),
+    SelectChoice("mail", "Mail"),
+]
+ENCRYPTIONS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"), SelectChoice("none", "None")]
+CHARSETS = [
+    SelectChoice(value, label)
+    for value, label in (
+        ("utf-8", "UTF-8"),
+        ("iso-8859-1", "ISO-8859-1 (Western European)"),
+        ("iso-8859-15", "ISO-8859-15 (Western European with €)"),
+        ("windows-1252", "Windows-1252 (Western European)"),
+        ("iso-8859-2", "ISO-8859-2 (Central European)"),
+        ("windows-1250", "Windows-1250"),
+        ("windows-1251", "Windows-1251 (Cyrillic)"),
+        ("koi8-r", "KOI8-R (Russian)"),
+        ("iso-2022-jp", "ISO-2022-JP (Japanese)"),
+        ("shift_jis", "Shift_JIS (Japanese)"),
+        ("euc-jp", "EUC-JP (Japanese)"),
+        ("gb2312", "GB2312 (Simplified Chinese)"),
+        ("big5", "Big5 (Traditional Chinese)"),
+        ("euc-kr", "EUC-KR (Korean)"),
+    )
+]
+MAX_BCC = 5
+# Wrong pairings of encryption and well-known port, with the sentence that says what works.
+PAIRING_ERRORS = {
+    ("ssl", 587): "SSL does not work on port 587, which starts in plain text: choose TLS for "
+    "port 587, or use port 465 for SSL.",
+    ("tls", 465): "Port 465 expects SSL from the first byte: choose SSL for port 465, or use "
+    "port 587 for TLS.",
+    ("none", 465): "Port 465 expects SSL: choose SSL for port 465, or use port 25 without "
+    "encryption.",
+    ("ssl", 25): "Port 25 starts in plain text: choose TLS or None for port 25, or use port 465 "
+    "for SSL.",
+}
+# Changing any of these re-points the stored password; it must be typed again.
+SERVER_FIELDS = ("protocol", "encryption", "host", "port", "username")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def valid_host(host: str) -> bool:
+    literal = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(literal)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode().lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.split(".")
+    return (
+        len(ascii_host) <= 253 and all(_LABEL.match(x) for x in labels) and not labels[-1].isdigit()
+    )
+
+
+def no_line_break(form, field):
+    if field.data and has_line_break(field.data):
+        raise ValidationError("Line breaks are not allowed here.")
+
+
+class EmailSettingsForm(FlaskForm):
+    preset = SelectField(
+        "Provider preset",
+        validate_choice=False,
+        choices=[
+            SelectChoice("", "— choose to fill host, port and encryption —"),
+            *(SelectChoice(p.key, p.label) for p in PRESETS),
+        ],
+    )
+    engine = SelectField(
+        "Mail Engine",
+        choices=ENGINES,
+        description="Standard uses Python's smtplib; Alternative uses "
+        "aiosmtplib. Switch if your server misbehaves with one of them.",
+    )
+    protocol = SelectField(
+        "Email Protocol",
+        choices=PROTOCOLS,
+        description="SMTP is recommended. Sendmail and Mail hand the "
+        "message to this server's own mail program.",
+    )
+    encryption = SelectField(
+        "Email Encryption",
+        choices=ENCRYPTIONS,
+        description="SSL on port 465, TLS (STARTTLS) on port 587, None on port 25.",
+    )
+    host = StringField(
+        "SMTP Host",
+        validators=[Length(max=253), no_line_break],
+        filters=[lambda v: (v or "").strip()],
+    )
+    port = IntegerField(
+        "SMTP Port",
+        validators=[Optional(), NumberRange(1, 65535, "A port is a number from 1 to 65535.")],
+    )
+    from_email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        description="The From address of everything this space sends.",
+    )
+    from_name = StringField(
+        "From Name",
+        validators=[Length(max=120), no_line_break],
+        description="Shown as the sender; empty means the space's name.",
+    )
+    username = StringField(
+        "SMTP Username",
+        validators=[Length(max=254), no_line_break],
+        description="Optional. When set it is used to log in (Exchange); "
+        "the Email above stays the From address. Empty: Email is the login.",
+    )
+    password = PasswordField("SMTP Password", validators=[Length(max=1024)])
+    clear_password = BooleanField("Remove the stored password")
+    charset = SelectField("Email Charset", choices=CHARSETS)
+    bcc_all = StringField(
+        "BCC All Emails To",
+        validators=[Length(max=1000), no_line_break],
+        description="Comma-separated addresses that receive a hidden copy of every email.",
+    )
+    signature_html = TextAreaField("Email Signature", validators=[Length(max=20_000)])
+    header_html = TextAreaField("Predefined Header", validators=[Length(max=50_000)])
+    footer_html = TextAreaField("Predefined Footer", validators=[Length(max=50_000)])
+    allow_insecure_auth = BooleanField(
+        "Allow login without encryption",
+        description="Not recommended: the password travels in clear. Only for a trusted relay "
+        "inside your own network.",
+    )
+    pinned_sha256 = StringField(
+        "Pinned certificate (SHA-256)",
+        validators=[Length(max=100)],
+        description="Only for a server with a self-signed certificate: paste the fingerprint "
+        "that Check Connection shows. Leave empty to trust the usual certificate authorities.",
+    )
+    timeout_seconds = IntegerField(
+        "Timeout (seconds)",
+        default=30,
+        validators=[DataRequired(), NumberRange(5, 120, "Choose between 5 and 120 seconds.")],
+    )
+
+    def __init__(self, *args, existing: EmailSettings, **kwargs):
+        super().__init__(*args, obj=existing, **kwargs)
+        self.existing = existing
+        self.warnings: list[str] = []
+
+    def validate_host(self, field):
+        if self.protocol.data != "smtp":
+            return
+        if not field.data:
+            raise ValidationError("Enter the SMTP Host, e.g. smtp.example.com.")
+        if not valid_host(field.data):
+            raise ValidationError("This is not a valid host name or IP address.")
+
+    def validate_port(self, field):
+        if self.protocol.data == "smtp" and field.data is None:
+            raise ValidationError("Enter the SMTP Port: 465 for SSL, 587 for TLS, 25 for None.")
+
+    def validate_from_email(self, field):
+        field.data = _single_address(field.data)
+
+    def validate_bcc_all(self, field):
+        addresses = [a.strip() for a in (field.data or "").split(",") if a.strip()]
+        if len(addresses) > MAX_BCC:
+            raise ValidationError(f"At most {MAX_BCC} addresses.")
+        field.data = ", ".join(_single_address(a) for a in addresses)
+
+    def validate_pinned_sha256(self, field):
+        if field.data and field.data.strip():
+            try:
+                field.data = normalize_fingerprint(field.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+        else:
+            field.data = ""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok:
+            return False
+        for check in (
+            self._check_pairing,
+            self._check_password,
+            self._check_charset,
+            self._check_host_policy,
+        ):
+            ok = check() and ok
+        return ok
+
+    def _fail(self, field, message: str) -> bool:
+        field.errors.append(message)
+        return False
+
+    def _check_pairing(self) -> bool:
+        if self.protocol.data != "smtp":
+            return True
+        message = PAIRING_ERRORS.get((self.encryption.data, self.port.data))
+        return self._fail(self.encryption, message) if message else True
+
+    def _check_password(self) -> bool:
+        stored = self.existing.has_password and not self.clear_password.data
+        if stored and not self.password.data:
+            changed = [
+                f
+                for f in SERVER_FIELDS
+                if (getattr(self, f).data or "") != (getattr(self.existing, f) or "")
+            ]
+            if changed:
+                return self._fail(
+                    self.password,
+                    "Re-enter the password: you changed the "
+                    "server settings, and a stored password is only ever sent to "
+                    "the server it was entered for.",
+                )
+        has_password = bool(self.password.data) or stored
+        if (
+            self.protocol.data == "smtp"
+            and self.encryption.data == "none"
+            and has_password
+            and not self.allow_insecure_auth.data
+        ):
+            return self._fail(
+                self.encryption,
+                "With no encryption the password would travel "
+                'in clear: choose SSL or TLS, or tick "Allow login without '
+                'encryption" for a trusted internal relay.',
+            )
+        return True
+
+    def _check_charset(self) -> bool:
+        ok = True
+        for field in (self.from_name, self.signature_html, self.header_html, self.footer_html):
+            problem = charset_problem(field.data or "", self.charset.data)
+            if problem:
+                ok = self._fail(field, problem)
+        return ok
+
+    def _check_host_policy(self) -> bool:
+        if self.protocol.data != "smtp":
+            return True
+        policy = host_policy_from_config(current_app.config)
+        try:
+            permitted_addresses(self.host.data, self.port.data, policy)
+        except ConfigurationError as exc:
+            if "does not exist in DNS" not in exc.message:
+                return self._fail(self.host, f"{exc.message} {exc.hint}")
+            self.warnings.append(f"{exc.message} It is checked again before each connection.")
+        except TransientError as exc:
+            self.warnings.append(f"{exc.message} It is checked again before each connection.")
+        return True
+
+
+def _single_address(value: str) -> str:
+    try:
+        return normalize_address(value)
+    except MessageError as exc:
+        raise ValidationError(exc.message) from None
+
+
+class TestEmailForm(FlaskForm):
+    recipient = EmailField("Send test email to", validators=[DataRequired(), Length(max=254)])
+
+    def validate_recipient(self, field):
+        field.data = _single_address(field.data)
+
+
+class ConnectionCheckForm(FlaskForm):
+    recipient = EmailField("Check delivery to", validators=[DataRequired(), Length(max=254)])
+
+    def validate_recipient(self, field):
+        field.data = _single_address(field.data)

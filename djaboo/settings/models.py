@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from djaboo.db import UTCDateTime, utcnow
+from djaboo.extensions import db
+
+
+class EmailSettings(db.Model):
+    """One typed row per space: how it sends mail. Saved whole, in one transaction."""
+
+    __tablename__ = "email_settings"
+    __table_args__ = (
+        sa.CheckConstraint("engine IN ('standard', 'alternative')", name="engine"),
+        sa.CheckConstraint("protocol IN ('smtp', 'sendmail', 'mail')", name="protocol"),
+        sa.CheckConstraint("encryption IN ('ssl', 'tls', 'none')", name="encryption"),
+        sa.CheckConstraint("port BETWEEN 1 AND 65535", name="port"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("space.id", ondelete="CASCADE"), unique=True
+    )
+    engine: Mapped[str] = mapped_column(sa.String(16), default="standard")
+    protocol: Mapped[str] = mapped_column(sa.String(16), default="smtp")
+    encryption: Mapped[str] = mapped_column(sa.String(8), default="tls")
+    host: Mapped[str] = mapped_column(sa.String(253), default="")
+    port: Mapped[int] = mapped_column(default=587)
+    from_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    from_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    username: Mapped[str] = mapped_column(sa.String(254), default="")
+    # Fernet token; the key is in the instance config, never in this database.
+    password_encrypted: Mapped[str] = mapped_column(sa.Text, default="")
+    charset: Mapped[str] = mapped_column(sa.String(32), default="utf-8")
+    bcc_all: Mapped[str] = mapped_column(sa.Text, default="")
+    signature_html: Mapped[str] = mapped_column(sa.Text, default="")
+    header_html: Mapped[str] = mapped_column(sa.Text, default="")
+    footer_html: Mapped[str] = mapped_column(sa.Text, default="")
+    allow_insecure_auth: Mapped[bool] = mapped_column(default=False)
+    pinned_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    timeout_seconds: Mapped[int] = mapped_column(default=30)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_encrypted)
+
+    @property
+    def bcc_list(self) -> list[str]:
+        return [a.strip() for a in self.bcc_all.split(",") if a.strip()]
+
+    @property
+    def login(self) -> str:
+        """SMTP Username when set (Exchange logs in with a user name), else the From address."""
+        return self.username or self.from_email
+
+    def __repr__(self) -> str:
+        return f"<EmailSettings space={self.space_id} {self.protocol} {self.host}:{self.port}>"
+
+
+class MailCheck(db.Model):
+    """One "Send Test Email" or "Check Connection" run and its step-by-step report."""
+
+    __tablename__ = "mail_check"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('test_email', 'connection')", name="kind"),
+        sa.CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    status: Mapped[str] = mapped_column(sa.String(16), default="running")
+    steps: Mapped[list] = mapped_column(sa.JSON, default=list)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    hint: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,97 @@
+"""Setup → Settings → Email (admins only)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from djaboo.db import get_in_space_or_404
+from djaboo.extensions import db
+from djaboo.settings.connection_check import CheckRefused, run_in_background, start_mail_check
+from djaboo.settings.email_settings import apply_email_settings, email_settings_for
+from djaboo.settings.forms import ConnectionCheckForm, EmailSettingsForm, TestEmailForm
+from djaboo.settings.models import MailCheck
+from djaboo.settings.presets import presets_as_data
+from djaboo.staff.permissions import admin_required
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+def _page(form, test_form=None, check_form=None, status=200):
+    settings = form.existing
+    test_form = test_form or TestEmailForm(recipient=current_user.email, formdata=None)
+    check_form = check_form or ConnectionCheckForm(recipient=current_user.email, formdata=None)
+    recent = (
+        db.session.execute(
+            sa.select(MailCheck)
+            .where(MailCheck.space_id == current_user.space_id)
+            .order_by(MailCheck.id.desc())
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "settings/email.html",
+        form=form,
+        settings=settings,
+        test_form=test_form,
+        check_form=check_form,
+        recent=recent,
+        presets=presets_as_data(),
+    ), status
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@admin_required
+def email():
+    settings = email_settings_for(current_user.space)
+    form = EmailSettingsForm(existing=settings)
+    if form.validate_on_submit():
+        apply_email_settings(settings, form)
+        db.session.commit()
+        flash("Email settings saved.", "success")
+        for warning in form.warnings:
+            flash(warning, "warning")
+        return redirect(url_for("settings.email"))
+    db.session.commit()  # the defaults row, when this is the first visit
+    return _page(form, status=400 if form.errors else 200)
+
+
+def _start(kind: str, form):
+    settings = email_settings_for(current_user.space)
+    if not form.validate_on_submit():
+        page_form = EmailSettingsForm(existing=settings, formdata=None)
+        forms = {"test_form": form} if kind == "test_email" else {"check_form": form}
+        return _page(page_form, status=400, **forms)
+    if (settings.protocol == "smtp" and not settings.host) or not settings.from_email:
+        flash("Save the server settings (SMTP Host and Email) before testing them.", "error")
+        return redirect(url_for("settings.email"))
+    try:
+        check = start_mail_check(current_user, kind, form.recipient.data)
+    except CheckRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("settings.email"))
+    db.session.commit()
+    run_in_background(current_app._get_current_object(), check.id)
+    return redirect(url_for("settings.check_report", check_id=check.id))
+
+
+@bp.route("/email/test", methods=["POST"])
+@admin_required
+def send_test_email():
+    return _start("test_email", TestEmailForm())
+
+
+@bp.route("/email/check", methods=["POST"])
+@admin_required
+def check_connection():
+    return _start("connection", ConnectionCheckForm())
+
+
+@bp.route("/email/checks/<int:check_id>")
+@admin_required
+def check_report(check_id: int):
+    check = get_in_space_or_404(db.session, MailCheck, check_id, current_user.space_id)
+    return render_template("settings/check_report.html", check=check)

@@ -1,0 +1,30 @@
+// Settings → Email: provider presets fill host, port and encryption; SMTP-only parts hide for
+// Sendmail and Mail. The page works without this script; it only saves typing.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("email-settings");
+  if (!form) return;
+  const preset = form.querySelector("#preset");
+  const note = form.querySelector("#preset-note");
+  const protocol = form.querySelector("#protocol");
+  const presets = JSON.parse(preset.dataset.presets || "[]");
+
+  preset.addEventListener("change", () => {
+    const chosen = presets.find((p) => p.key === preset.value);
+    note.textContent = chosen ? chosen.note : "";
+    if (!chosen) return;
+    form.querySelector("#host").value = chosen.host;
+    form.querySelector("#port").value = chosen.port;
+    form.querySelector("#encryption").value = chosen.encryption;
+    form.querySelector("#protocol").value = "smtp";
+    const username = form.querySelector("#username");
+    if (chosen.username_hint) username.placeholder = chosen.username_hint;
+    toggleSmtp();
+  });
+
+  function toggleSmtp() {
+    const smtp = protocol.value === "smtp";
+    form.querySelectorAll(".smtp-only").forEach((el) => { el.hidden = !smtp; });
+  }
+  protocol.addEventListener("change", toggleSmtp);
+  toggleSmtp();
+});
