@@ -8,8 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-# Debian packages the test suite drives for real: a browser and PostgreSQL.
-TEST_PACKAGES := chromium fonts-dejavu-core
+# Debian packages the test suite drives for real: a browser and a sendmail-compatible client
+# (msmtp). PostgreSQL is handled by .ci/ensure-postgres.
+TEST_PACKAGES := chromium fonts-dejavu-core msmtp
 
 .PHONY: run test lint install system-deps postgres clean
 

@@ -71,7 +71,8 @@ def charset_problem(text: str, charset: str) -> str | None:
 
 
 def charset_label(charset: str) -> str:
-    return codecs.lookup(charset).name.upper().replace("_", "-")
+    codecs.lookup(charset)  # unknown charsets fail here, loudly
+    return charset.upper().replace("_", "-") if charset.lower() != "shift_jis" else "Shift_JIS"
 
 
 @dataclass(frozen=True)

@@ -49,15 +49,15 @@ class SMTPTransport(SMTPConnection):
         """MAIL and RCPT without DATA, then RSET: would the server take this envelope?"""
         self.open()
         try:
-            result = self._envelope(Envelope(sender, recipients, b""))
+            result = self._envelope(Envelope(sender, recipients, b""), checking=True)
         except ConnectionLost as exc:
             self.close()
             raise TransientError(f"The server closed the connection during {exc.stage}.") from None
         self._reset()
         return result
 
-    def _envelope(self, envelope: Envelope) -> SendResult:
-        """MAIL FROM and every RCPT TO; raises unless at least one recipient was accepted."""
+    def _envelope(self, envelope: Envelope, checking: bool = False) -> SendResult:
+        """MAIL FROM and every RCPT TO; raises unless a recipient was accepted (or checking)."""
         features = self.client.features
         options = []
         if "size" in features and envelope.message:
@@ -100,7 +100,7 @@ class SMTPTransport(SMTPConnection):
                 result.accepted.append(recipient)
             else:
                 result.refused[recipient] = RecipientRefusal(code, reply, 400 <= code < 500)
-        if not result.accepted:
+        if not result.accepted and not checking:
             self._reset()
             words = "; ".join(f"{r}: {x.code} {x.reply}" for r, x in result.refused.items())
             # Any 4xx refusal means a later attempt may still reach someone.

@@ -76,8 +76,11 @@ class SMTPConnection(Transport):
             except (TimeoutError, ConnectionLost):
                 client.abort()
                 hint = "Check SMTP Host and SMTP Port; a firewall may drop the connection."
-                if s.encryption != "ssl" and s.port == 465:
-                    hint = PAIRING_HINT[465]
+                if s.encryption != "ssl":
+                    hint += (
+                        " If this server speaks TLS from the first byte (as on port 465), "
+                        "choose SSL."
+                    )
                 last_error = TransientError(
                     f"{s.host}:{s.port} did not answer within {s.timeout:g} seconds.", hint=hint
                 )

@@ -36,7 +36,6 @@ class AioSMTPClient(SMTPClient):
         sock = socket.create_connection((address, port), self.timeout)
         self.smtp = aiosmtplib.SMTP(
             hostname=host,
-            port=port,
             sock=sock,
             use_tls=implicit_tls is not None,
             start_tls=False,
@@ -77,10 +76,13 @@ class AioSMTPClient(SMTPClient):
             raise
 
     def mail(self, sender, options) -> Reply:
-        return self._run("MAIL", self.smtp.mail(sender, options=options))
+        # Non-ASCII addresses reach here only once SMTPUTF8 was negotiated.
+        encoding = "ascii" if sender.isascii() else "utf-8"
+        return self._run("MAIL", self.smtp.mail(sender, options=options, encoding=encoding))
 
     def rcpt(self, recipient, options) -> Reply:
-        return self._run("RCPT", self.smtp.rcpt(recipient, options=options))
+        encoding = "ascii" if recipient.isascii() else "utf-8"
+        return self._run("RCPT", self.smtp.rcpt(recipient, options=options, encoding=encoding))
 
     def data(self, message) -> Reply:
         # aiosmtplib writes and waits in one call, so a drop after 354 cannot be placed before
