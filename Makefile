@@ -1,11 +1,14 @@
 # Djaboo Mail: `make run` to try it, `make test` to check it. Both set up everything they need.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Debian's python3 gets security fixes through apt (e.g. the email header-injection fix,
+# CVE-2024-6923); prefer it to whatever python3 comes first on PATH.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+MAIL_PORT ?= 2525
 PYTEST_ARGS ?=
 
 # Debian packages the test suite drives for real: a browser and a sendmail-compatible client
@@ -15,19 +18,29 @@ TEST_PACKAGES := chromium fonts-dejavu-core msmtp
 .PHONY: run test lint install system-deps postgres clean
 
 $(BIN)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Installing python3-venv"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null && \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/.installed
+install:
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import os, sys; print(os.path.realpath(sys._base_executable))')" != "$$(realpath $(PYTHON))" ]; then \
+	  echo "Recreating $(VENV) with $(PYTHON)"; rm -rf $(VENV); fi
+	@$(MAKE) --no-print-directory $(BIN)/.installed
 
+# The demo space sends through a local mail catcher (127.0.0.1:$(MAIL_PORT), messages kept as
+# .eml files in instance/mail-catcher/); only this run allows the app to connect to loopback.
 run: install
 	$(BIN)/python -m djaboo.instance_setup
 	$(BIN)/djaboo db upgrade
-	$(BIN)/djaboo demo
+	$(BIN)/djaboo demo --mail-port $(MAIL_PORT)
 	@echo "Djaboo Mail on http://$(HOST):$(PORT) (Ctrl+C stops it)"
-	$(BIN)/djaboo run --host $(HOST) --port $(PORT)
+	@$(BIN)/djaboo mail catcher --port $(MAIL_PORT) & catcher=$$!; \
+	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
+	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo run --host $(HOST) --port $(PORT)
 
 system-deps:
 	@missing=""; \

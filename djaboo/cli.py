@@ -77,16 +77,49 @@ def spaces_list() -> None:
 
 
 @click.command("demo", help="Create the demo space and its users (once) and print how to sign in.")
-def demo() -> None:
+@click.option(
+    "--mail-port",
+    default=2525,
+    show_default=True,
+    help="Port of the local mail catcher the demo space sends through.",
+)
+def demo(mail_port: int) -> None:
     from djaboo.demo import DEMO_USERS, ensure_demo_space
 
-    created = ensure_demo_space()
+    created = ensure_demo_space(mail_port)
     db.session.commit()
     click.echo("Demo space " + ("created." if created else "already present."))
     for email, password, role in DEMO_USERS:
         click.echo(f"  {role:<5}  {email}  password: {password}")
 
 
+@click.group("mail", help="Mail tools.")
+def mail() -> None:
+    pass
+
+
+@mail.command("catcher")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to keep the messages [default: <instance>/mail-catcher].",
+)
+def mail_catcher(host: str, port: int, folder: str | None) -> None:
+    """A local SMTP server that keeps every message as an .eml file (for the demo)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from djaboo.devtools.mail_catcher import serve
+
+    serve(host, port, Path(folder or Path(current_app.instance_path) / "mail-catcher"))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(spaces)
     app.cli.add_command(demo)
+    app.cli.add_command(mail)

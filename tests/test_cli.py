@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from djaboo.demo import DEMO_USERS
 from djaboo.extensions import db
+from djaboo.settings.models import EmailSettings
 from djaboo.staff.models import User
 
 
@@ -45,3 +46,6 @@ def test_demo_is_created_once(app):
     assert "admin@demo.example  password: demo-admin-password" in second.output
     emails = set(db.session.execute(sa.select(User.email)).scalars())
     assert emails == {email for email, _, _ in DEMO_USERS}
+    settings = db.session.execute(sa.select(EmailSettings)).scalar_one()
+    assert (settings.host, settings.port, settings.encryption) == ("127.0.0.1", 2525, "none")
+    assert settings.from_email == "billing@demo.example" and not settings.has_password

@@ -13,14 +13,13 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from dataclasses import dataclass
-from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from email_validator import EmailNotValidError, validate_email
 
 from djaboo.mail.errors import PermanentError
+from djaboo.mail.headers import MESSAGE_POLICY, address_header, subject_header
 from djaboo.mail.transports.base import Envelope
 
 # Everything str.splitlines() treats as a line boundary, plus NUL.
@@ -80,11 +79,13 @@ class Party:
     email: str
     name: str = ""
 
-    def header(self) -> Address:
-        check_header_value("A display name", self.name)
-        email = normalize_address(self.email)
-        local, _, domain = email.rpartition("@")
-        return Address(display_name=self.name, username=local, domain=domain)
+
+def _addresses(parties) -> str:
+    pairs = []
+    for party in parties:
+        check_header_value("A display name", party.name)
+        pairs.append((party.name, normalize_address(party.email)))
+    return address_header(pairs)
 
 
 def build_message(
@@ -105,14 +106,14 @@ def build_message(
         problem = charset_problem(part, charset)
         if problem:
             raise MessageError(f"{label}: {problem}")
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = sender.header()
-    msg["To"] = [p.header() for p in to]
+    msg = EmailMessage(policy=MESSAGE_POLICY)
+    msg.set_raw("From", _addresses([sender]))
+    msg.set_raw("To", _addresses(to))
     if cc:
-        msg["Cc"] = [p.header() for p in cc]
+        msg.set_raw("Cc", _addresses(cc))
     if reply_to:
-        msg["Reply-To"] = reply_to.header()
-    msg["Subject"] = subject
+        msg.set_raw("Reply-To", _addresses([reply_to]))
+    msg.set_raw("Subject", subject_header(subject, charset))
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     domain = normalize_address(sender.email).rpartition("@")[2]
     msg["Message-ID"] = message_id or make_msgid(domain=domain)
