@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,3 +83,11 @@ class MailCheck(db.Model):
     hint: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # Longer than any run can take (each step is bounded by the 120 s maximum timeout).
+    RUN_LIMIT = timedelta(minutes=10)
+
+    @property
+    def interrupted(self) -> bool:
+        """Still "running" long after any run would have ended: its process stopped."""
+        return self.status == "running" and utcnow() - self.created_at > self.RUN_LIMIT

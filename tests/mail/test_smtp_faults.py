@@ -166,3 +166,64 @@ def test_public_only_policy_refuses_private_ranges(settings_for):
         settings = settings_for(Internal, host=host, host_policy=HostPolicy("public-only"))
         with pytest.raises(ConfigurationError, match="private network"):
             send(settings, envelope("a@example.org"))
+
+
+class SilentServer:
+    """Accepts TCP connections and then says nothing (or something that is not SMTP)."""
+
+    def __init__(self, network_guard, banner: bytes | None = None):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.tls = "none"
+        self.banner = banner
+        self.clients = []
+        network_guard.allow(self.port)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.clients.append(client)
+            if self.banner:
+                client.sendall(self.banner)
+
+    def close(self):
+        for c in self.clients:
+            c.close()
+        self.sock.close()
+
+
+def test_a_server_that_never_greets_fails_within_the_timeout(settings_for, network_guard):
+    import time
+
+    server = SilentServer(network_guard)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TransientError, match="did not answer within 1 seconds"):
+            send(settings_for(server, timeout=1.0), envelope("a@example.org"))
+    finally:
+        server.close()
+    assert time.monotonic() - started < 5
+
+
+def test_a_non_smtp_banner_is_never_echoed(settings_for, network_guard):
+    banner = b"HTTP/1.1 400 Bad Request\r\nServer: secret-internal-thing/1.2\r\n\r\n"
+    server = SilentServer(network_guard, banner=banner)
+    try:
+        with pytest.raises((ConfigurationError, TransientError)) as err:
+            send(settings_for(server, timeout=2.0), envelope("a@example.org"))
+    finally:
+        server.close()
+    assert "secret-internal-thing" not in str(err.value)
+    assert (
+        "did not answer as an SMTP server" in err.value.message
+        or "did not answer within" in err.value.message
+    )

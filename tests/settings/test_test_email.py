@@ -202,3 +202,38 @@ def test_login_uses_username_when_set_and_email_otherwise(admin_client, smtp_ser
     assert check.status == "succeeded", check.summary
     assert server.messages[0].login == "billing@acme.example"
     assert SMTP_USERNAME != "billing@acme.example"
+
+
+def test_an_interrupted_check_does_not_spin_forever(admin_client):
+    from datetime import timedelta
+
+    from djaboo.db import utcnow
+
+    check = MailCheck(
+        space_id=admin_client.admin.space_id,
+        kind="test_email",
+        recipient="me@acme.example",
+        status="running",
+        steps=[],
+        created_at=utcnow() - timedelta(hours=1),
+    )
+    db.session.add(check)
+    db.session.commit()
+    page = admin_client.get(f"/settings/email/checks/{check.id}").get_data(as_text=True)
+    assert "This check was interrupted" in page and 'http-equiv="refresh"' not in page
+
+
+def test_debug_logs_hold_no_password(admin_client, smtp_server, configure_for, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    server = smtp_server(tls="starttls", auth=True)
+    configure_for(server)
+    start(admin_client, "/settings/email/test", "me@acme.example")
+    secret_forms = [
+        SMTP_PASSWORD,
+        base64.b64encode(SMTP_PASSWORD.encode()).decode(),
+        base64.b64encode(f"\0{SMTP_USERNAME}\0{SMTP_PASSWORD}".encode()).decode(),
+    ]
+    assert caplog.records
+    assert not any(s in caplog.text for s in secret_forms)
