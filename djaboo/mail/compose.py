@@ -15,25 +15,7 @@ from markupsafe import Markup
 from djaboo.mail.merge import fill_html, fill_text
 from djaboo.mail.message import Party, build_message
 
-_BLOCK = {
-    "p",
-    "div",
-    "br",
-    "tr",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "hr",
-    "pre",
-}
+_BLOCK = frozenset(("p div br tr table h1 h2 h3 h4 h5 h6 li ul ol blockquote hr pre").split())
 
 
 class _TextExtractor(HTMLParser):
