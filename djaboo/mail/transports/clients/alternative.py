@@ -1,7 +1,8 @@
 """The "Alternative" engine: aiosmtplib, an independent SMTP client implementation.
 
-It is asynchronous; this adapter runs it on a private event loop so the conversation code and the
-worker stay synchronous. One loop per connection, closed with it.
+It is asynchronous; this adapter runs it on a private event loop in a thread of its own, so the
+conversation code and the worker stay synchronous, whatever loop the calling thread may already
+run (a web server's, a test tool's). One loop and thread per connection, closed with it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import threading
 
 import aiosmtplib
 
@@ -19,11 +21,16 @@ class AioSMTPClient(SMTPClient):
     def __init__(self, timeout: float, local_hostname: str | None) -> None:
         super().__init__(timeout, local_hostname)
         self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="aiosmtplib", daemon=True)
+        self.thread.start()
         self.smtp: aiosmtplib.SMTP | None = None
+
+    def _await(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
     def _run(self, stage: str, coroutine) -> Reply:
         try:
-            response = self.loop.run_until_complete(coroutine)
+            response = self._await(coroutine)
         except aiosmtplib.SMTPResponseException as exc:
             return exc.code, exc.message
         except aiosmtplib.SMTPServerDisconnected:
@@ -98,14 +105,16 @@ class AioSMTPClient(SMTPClient):
     def quit(self) -> None:
         try:
             if self.smtp and self.smtp.is_connected:
-                self.loop.run_until_complete(self.smtp.quit())
+                self._await(self.smtp.quit())
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             pass
         self.abort()
 
     def abort(self) -> None:
+        if self.loop.is_closed():
+            return
         if self.smtp:
-            self.smtp.close()
-        if not self.loop.is_closed():
-            self.loop.run_until_complete(asyncio.sleep(0))  # let the transport finish closing
-            self.loop.close()
+            self.loop.call_soon_threadsafe(self.smtp.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
