@@ -88,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.settings.views import bp as settings_bp
 
     app.register_blueprint(settings_bp)
+    from djaboo.email_templates.views import bp as email_templates_bp
+
+    app.register_blueprint(email_templates_bp)
     from djaboo.navigation import init_app as init_navigation
 
     init_navigation(app)

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
     "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
     "TEST_EMAILS_PER_10_MINUTES": 5,
+    # Public address of this installation: links in emails ({crm_url}, document links).
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 # Secret keys that show up in tutorials; running with one of them is as bad as running with none.

@@ -14,7 +14,7 @@ MAIN = [
 ]
 SETUP = [
     ("Settings → Email", "settings.email", True),
-    ("Email Templates", "email_templates.template_list", True),
+    ("Email Templates", "email_templates.template_list", False),  # staff may look and preview
     ("Staff", "staff.staff_list", True),
 ]
 

@@ -1,65 +1,36 @@
-"""The final email: predefined header + merged body + predefined footer, with a text part.
+"""The final email: predefined header + merged body + predefined footer, text part, headers.
 
-Pure: data in, EmailMessage out. No Flask, no database.
+Pure: data in, a finished EmailMessage (and its SMTP envelope) out. No Flask, no database. Every
+email the product sends is made by compose_email().
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
-from html.parser import HTMLParser
+from email.utils import format_datetime
 
-from markupsafe import Markup
+import css_inline
 
+from djaboo.mail.html_text import html_to_text
 from djaboo.mail.merge import fill_html, fill_text
-from djaboo.mail.message import Party, build_message
+from djaboo.mail.message import MessageError, Party, build_message, envelope_for
+from djaboo.mail.transports.base import Envelope
 
-_BLOCK = frozenset(("p div br tr table h1 h2 h3 h4 h5 h6 li ul ol blockquote hr pre").split())
-
-
-class _TextExtractor(HTMLParser):
-    """HTML -> readable text: blocks become lines, links keep their address."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.links: list[str | None] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script", "head", "title"):
-            self.skip += 1
-        if tag in _BLOCK:
-            self.out.append("\n")
-        if tag == "li":
-            self.out.append("- ")
-        if tag == "a":
-            self.links.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "script", "head", "title"):
-            self.skip = max(0, self.skip - 1)
-        if tag == "a" and self.links:
-            href = self.links.pop()
-            text_so_far = "".join(self.out).rstrip()
-            if href and not href.startswith("mailto:") and not text_so_far.endswith(href):
-                self.out.append(f" ({href})")
-        if tag in _BLOCK - {"br"}:
-            self.out.append("\n")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.out.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(html or "")
-    parser.close()
-    lines = [line.strip() for line in "".join(parser.out).splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+BASE_CSS = """
+body { margin: 0; padding: 16px; font-family: Arial, Helvetica, sans-serif; font-size: 14px;
+       line-height: 1.5; color: #1d2330; background: #ffffff; }
+p { margin: 0 0 12px; }
+a { color: #2453d6; }
+table { border-collapse: collapse; }
+td, th { padding: 4px 8px; vertical-align: top; }
+h1, h2, h3 { margin: 0 0 12px; line-height: 1.25; }
+"""
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+MAX_ATTACHMENT_NAME = 100
 
 
 @dataclass(frozen=True)
@@ -70,44 +41,129 @@ class Wrapper:
     footer_html: str = ""
 
 
-def render_html(wrapper: Wrapper, body_html: str, values: dict, charset: str = "utf-8") -> str:
-    """Header + body + footer, each merged in one pass; values are escaped, never re-parsed."""
-    parts = [fill_html(p, values) for p in (wrapper.header_html, body_html, wrapper.footer_html)]
+@dataclass(frozen=True)
+class TemplateText:
+    """One event's template as stored: the body is sanitized HTML with merge fields."""
+
+    subject: str
+    body_html: str
+    plain_text: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Composed:
+    message: EmailMessage
+    envelope: Envelope
+    subject: str
+    html: str | None
+    text: str
+
+
+def signature_for(personal_html: str, global_html: str) -> str:
+    """The sender's (or, for automatic emails, the document owner's) own signature, else the
+    space's global one."""
+    return personal_html if (personal_html or "").strip() else (global_html or "")
+
+
+def render_subject(subject_template: str, values: dict, missing=None) -> str:
+    return fill_text(subject_template, values, missing).strip()
+
+
+def render_html(
+    wrapper: Wrapper, body_html: str, values: dict, charset: str = "utf-8", missing=None
+) -> str:
+    """Header + body + footer, each merged in one pass, CSS inlined for every mail client."""
+    parts = [
+        fill_html(p, values, missing) for p in (wrapper.header_html, body_html, wrapper.footer_html)
+    ]
     inner = "\n".join(p for p in parts if p)
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="{charset}"></head>'
-        '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;'
-        f'font-size:14px;line-height:1.5;color:#1d2330">\n{inner}\n</body></html>'
+    document = (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}">'
+        f"<style>{BASE_CSS}</style></head><body>\n{inner}\n</body></html>"
     )
+    return _INLINER.inline(document)
 
 
-def render_text(wrapper: Wrapper, body_html: str, values: dict) -> str:
+def render_text(wrapper: Wrapper, body_html: str, values: dict, missing=None) -> str:
     """The text alternative: each part turned into text first, then merged with plain values."""
     parts = [
-        fill_text(html_to_text(p), values)
+        fill_text(html_to_text(p), values, missing)
         for p in (wrapper.header_html, body_html, wrapper.footer_html)
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-TEST_EMAIL_SUBJECT = "Test email from Djaboo Mail"
-TEST_EMAIL_BODY = (
-    "<p>Hello,</p><p>This is a test email sent by Djaboo Mail for {companyname}. If you can read "
-    "it, the outgoing mail settings work: invoices, estimates and reminders will go out the same "
-    "way, wrapped in this header and footer.</p>{email_signature}"
-)
+def safe_attachment_name(name: str) -> str:
+    """No path, no control characters, a sane length; the extension survives shortening."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".") or "attachment"
+    if len(name) > MAX_ATTACHMENT_NAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        keep = MAX_ATTACHMENT_NAME - (len(ext) + 1 if ext else 0)
+        name = (stem if dot else name)[:keep] + (f".{ext}" if ext else "")
+    return name
 
 
-def compose_test_email(
-    *, company: str, signature_html: str, wrapper: Wrapper, sender: Party, to: Party, charset: str
-) -> EmailMessage:
-    # The signature was sanitized when it was saved; it goes into the HTML as HTML.
-    values = {"companyname": company, "email_signature": Markup(signature_html or "")}  # noqa: S704
-    return build_message(
-        sender=sender,
-        to=[to],
-        subject=f"{TEST_EMAIL_SUBJECT} ({company})",
-        html=render_html(wrapper, TEST_EMAIL_BODY, values, charset),
-        text=render_text(wrapper, TEST_EMAIL_BODY, values),
-        charset=charset,
+def compose_email(
+    *,
+    template: TemplateText,
+    wrapper: Wrapper,
+    values: dict,
+    sender: Party,
+    to: list[Party],
+    cc: list[Party] = (),
+    reply_to: Party | None = None,
+    bcc: list[str] = (),
+    charset: str = "utf-8",
+    message_id: str | None = None,
+    date: datetime | None = None,
+    attachments: list[Attachment] = (),
+) -> Composed:
+    """The one way an email is made. Raises MessageError (a PermanentError) when it cannot be."""
+    if not to:
+        raise MessageError("An email needs at least one recipient.")
+    subject = render_subject(template.subject, values)
+    html = (
+        None if template.plain_text else render_html(wrapper, template.body_html, values, charset)
     )
+    text = render_text(wrapper, template.body_html, values)
+    msg = build_message(
+        sender=sender,
+        to=list(to),
+        cc=list(cc),
+        reply_to=reply_to,
+        subject=subject,
+        html=html,
+        text=text,
+        charset=charset,
+        message_id=message_id,
+    )
+    if date is not None:
+        msg.replace_header("Date", format_datetime(date))
+    for attachment in attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        msg.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=safe_attachment_name(attachment.filename),
+        )
+    _stable_boundaries(msg)
+    envelope = envelope_for(msg, sender.email, [p.email for p in (*to, *cc)], list(bcc))
+    return Composed(msg, envelope, subject, html, text)
+
+
+def _stable_boundaries(msg: EmailMessage) -> None:
+    """Boundaries derived from the Message-ID: the same message always has the same bytes."""
+    seed = msg["Message-ID"] or ""
+    for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        digest = hashlib.sha256(f"{seed}/{n}".encode()).hexdigest()[:28]
+        part.set_boundary(f"=_djaboo_{digest}")

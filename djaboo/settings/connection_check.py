@@ -16,12 +16,11 @@ from flask import Flask, current_app
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import diagnostics
-from djaboo.mail.compose import Wrapper, compose_test_email
 from djaboo.mail.errors import MailError
-from djaboo.mail.message import Party, envelope_for
 from djaboo.secrets_at_rest import SecretUnreadable
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.settings.models import MailCheck
+from djaboo.settings.test_email import compose_test_email
 from djaboo.settings.transport_settings import transport_settings_for
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -99,17 +98,8 @@ def run_mail_check(check_id: int) -> None:
         report = diagnostics.check_connection(transport, settings.from_email, check.recipient)
     else:
         try:
-            message = compose_test_email(
-                company=space.name,
-                signature_html=settings.signature_html,
-                wrapper=Wrapper(settings.header_html, settings.footer_html),
-                sender=Party(settings.from_email, settings.from_name or space.name),
-                to=Party(check.recipient),
-                charset=settings.charset,
-            )
-            envelope = envelope_for(
-                message, settings.from_email, [check.recipient], settings.bcc_list
-            )
+            user = db.session.get(User, check.requested_by_id) if check.requested_by_id else None
+            envelope = compose_test_email(space, settings, user, check.recipient)
         except MailError as exc:
             _finish(check, False, exc.message, exc.hint, [])
             return

@@ -23,6 +23,7 @@ PLAIN_FIELDS = (
     "bcc_all",
     "allow_insecure_auth",
     "pinned_sha256",
+    "logo_url",
     "timeout_seconds",
 )
 HTML_FIELDS = ("signature_html", "header_html", "footer_html")

@@ -20,7 +20,9 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from djaboo.mail.errors import ConfigurationError, TransientError
+from djaboo.mail.fields import GLOBAL_FIELDS
 from djaboo.mail.host_policy import permitted_addresses
+from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import MessageError, charset_problem, has_line_break, normalize_address
 from djaboo.mail.tls import normalize_fingerprint
 from djaboo.settings.models import EmailSettings
@@ -154,6 +156,11 @@ class EmailSettingsForm(FlaskForm):
     signature_html = TextAreaField("Email Signature", validators=[Length(max=20_000)])
     header_html = TextAreaField("Predefined Header", validators=[Length(max=50_000)])
     footer_html = TextAreaField("Predefined Footer", validators=[Length(max=50_000)])
+    logo_url = StringField(
+        "Logo URL",
+        validators=[Length(max=500)],
+        description="Optional https:// address of your logo, for {logo_url} in the header.",
+    )
     allow_insecure_auth = BooleanField(
         "Allow login without encryption",
         description="Not recommended: the password travels in clear. Only for a trusted relay "
@@ -196,6 +203,17 @@ class EmailSettingsForm(FlaskForm):
         if len(addresses) > MAX_BCC:
             raise ValidationError(f"At most {MAX_BCC} addresses.")
         field.data = ", ".join(_single_address(a) for a in addresses)
+
+    def validate_header_html(self, field):
+        _check_global_fields(field.data)
+
+    def validate_footer_html(self, field):
+        _check_global_fields(field.data)
+
+    def validate_logo_url(self, field):
+        field.data = (field.data or "").strip()
+        if field.data and not re.match(r"^https?://[^\s\"'<>]+$", field.data):
+            raise ValidationError("Enter an address starting with https://")
 
     def validate_pinned_sha256(self, field):
         if field.data and field.data.strip():
@@ -280,6 +298,18 @@ class EmailSettingsForm(FlaskForm):
         except TransientError as exc:
             self.warnings.append(f"{exc.message} It is checked again before each connection.")
         return True
+
+
+def _check_global_fields(text: str) -> None:
+    unknown = unknown_fields(text or "", GLOBAL_FIELDS)
+    if unknown:
+        names = ", ".join("{" + n + "}" for n in unknown)
+        raise ValidationError(
+            f"Unknown merge field{'s' if len(unknown) > 1 else ''} here: {names}. The header and "
+            f"footer wrap every kind of email, so they can use: "
+            + ", ".join("{" + n + "}" for n in GLOBAL_FIELDS)
+            + "."
+        )
 
 
 def _single_address(value: str) -> str:

@@ -39,6 +39,7 @@ class EmailSettings(db.Model):
     signature_html: Mapped[str] = mapped_column(sa.Text, default="")
     header_html: Mapped[str] = mapped_column(sa.Text, default="")
     footer_html: Mapped[str] = mapped_column(sa.Text, default="")
+    logo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     allow_insecure_auth: Mapped[bool] = mapped_column(default=False)
     pinned_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     timeout_seconds: Mapped[int] = mapped_column(default=30)

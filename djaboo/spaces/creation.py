@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from djaboo.email_templates.catalogue import ensure_templates
 from djaboo.extensions import db
 from djaboo.settings.defaults import default_email_settings
 from djaboo.spaces.models import Space
@@ -23,6 +24,7 @@ def create_space(name: str, admin_email: str, admin_password: str, admin_name: s
     db.session.add(space)
     db.session.flush()
     db.session.add(default_email_settings(space.id, space.name))
+    ensure_templates(space.id)
     return create_user(
         space,
         email=admin_email,

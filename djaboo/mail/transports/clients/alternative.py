@@ -71,8 +71,11 @@ class AioSMTPClient(SMTPClient):
         return self._run("STARTTLS", self.smtp.starttls(server_hostname=host, tls_context=context))
 
     def peer_certificate(self) -> bytes | None:
-        ssl_object = self.smtp.get_transport_info("ssl_object") if self.smtp else None
-        return ssl_object.getpeercert(binary_form=True) if ssl_object else None
+        async def read() -> bytes | None:  # transport state is touched only on its own loop
+            ssl_object = self.smtp.get_transport_info("ssl_object") if self.smtp else None
+            return ssl_object.getpeercert(binary_form=True) if ssl_object else None
+
+        return self._await(read())
 
     def login(self, username, password) -> Reply:
         try:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from djaboo.mail.events import LANGUAGES
+from djaboo.mail.merge import unknown_fields
+from djaboo.mail.message import charset_problem, has_line_break
+
+
+def check_fields(text: str, allowed: list[str]) -> None:
+    unknown = unknown_fields(text, allowed)
+    if unknown:
+        names = ", ".join("{" + n + "}" for n in unknown)
+        raise ValidationError(
+            f"Unknown merge field{'s' if len(unknown) > 1 else ''} {names}. "
+            "Use one of the fields listed for this email."
+        )
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
+    from_name = StringField(
+        "From name",
+        validators=[Length(max=120)],
+        description="Optional; overrides the From Name of Settings → Email for this email.",
+    )
+    body_html = TextAreaField("Body", validators=[DataRequired(), Length(max=100_000)])
+    plain_text = BooleanField(
+        "Send as plain text", description="Send only a text version (no HTML part)."
+    )
+    active = BooleanField("Active", description="Inactive templates are not sent.")
+
+    def __init__(self, *args, allowed_fields: list[str], charset: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed_fields = allowed_fields
+        self.charset = charset
+
+    def validate_subject(self, field):
+        if has_line_break(field.data or ""):
+            raise ValidationError("A subject cannot contain line breaks.")
+        check_fields(field.data, self.allowed_fields)
+        self._check_charset(field)
+
+    def validate_from_name(self, field):
+        if has_line_break(field.data or ""):
+            raise ValidationError("Line breaks are not allowed here.")
+        self._check_charset(field)
+
+    def validate_body_html(self, field):
+        check_fields(field.data, self.allowed_fields)
+        self._check_charset(field)
+
+    def _check_charset(self, field):
+        problem = charset_problem(field.data or "", self.charset)
+        if problem:
+            raise ValidationError(f"{problem} Change the Email Charset or the text.")
+
+
+class DefaultLanguageForm(FlaskForm):
+    default_language = SelectField(
+        "Default language",
+        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+        description="For customers who have no language of their own.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Just the CSRF token, for one-button POSTs."""

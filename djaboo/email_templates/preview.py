@@ -1,0 +1,87 @@
+"""What the editor shows: the final email, exactly as compose_email() would build it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from djaboo.email_templates.samples import sample_facts
+from djaboo.mail.compose import (
+    TemplateText,
+    Wrapper,
+    render_html,
+    render_subject,
+    render_text,
+    signature_for,
+)
+from djaboo.mail.fields import FIELDS, CompanyFacts, StaffFacts, merge_values, split_name
+from djaboo.mail.merge import (
+    fields_used,
+    highlight_missing_html,
+    highlight_missing_text,
+)
+from djaboo.settings.models import EmailSettings
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+
+@dataclass
+class Preview:
+    subject: str
+    sender: str
+    recipient: str
+    html: str | None
+    text: str
+    missing: list[str]
+
+
+def company_facts(space: Space, settings: EmailSettings) -> CompanyFacts:
+    return CompanyFacts(
+        name=space.name, base_url=current_app.config["BASE_URL"], logo_url=settings.logo_url
+    )
+
+
+def staff_facts(user: User) -> StaffFacts:
+    first, last = split_name(user.name)
+    return StaffFacts(first, last, user.email)
+
+
+def build_preview(
+    template: TemplateText,
+    language: str,
+    from_name: str,
+    space: Space,
+    settings: EmailSettings,
+    user: User,
+) -> Preview:
+    """The email as `user` would send it, with the sample document of `language`."""
+    facts = sample_facts(
+        language,
+        company_facts(space, settings),
+        staff_facts(user),
+        signature_for(user.signature_html, settings.signature_html),
+    )
+    values = merge_values(facts, settings.charset)
+    wrapper = Wrapper(settings.header_html, settings.footer_html)
+    used = [
+        *fields_used(template.subject),
+        *fields_used(template.body_html),
+        *fields_used(wrapper.header_html),
+        *fields_used(wrapper.footer_html),
+    ]
+    missing = [n for n in dict.fromkeys(used) if n in FIELDS and not values.get(n)]
+    html = None
+    if not template.plain_text:
+        html = render_html(
+            wrapper, template.body_html, values, settings.charset, missing=highlight_missing_html
+        )
+    name = from_name or settings.from_name or space.name
+    return Preview(
+        subject=render_subject(template.subject, values, missing=highlight_missing_text),
+        sender=f"{name} <{settings.from_email or 'no From address set'}>",
+        recipient=f"{facts.contact.first_name} {facts.contact.last_name} <{facts.contact.email}>",
+        html=html,
+        text=render_text(wrapper, template.body_html, values, missing=highlight_missing_text),
+        missing=missing,
+    )

@@ -1,0 +1,36 @@
+"""The test email: the space's "Test email" template, wrapped and signed like every other."""
+
+from __future__ import annotations
+
+from djaboo.email_templates.catalogue import template_for
+from djaboo.email_templates.preview import company_facts, staff_facts
+from djaboo.mail.compose import TemplateText, Wrapper, compose_email, signature_for
+from djaboo.mail.fields import MergeFacts, StaffFacts, merge_values
+from djaboo.mail.message import Party
+from djaboo.mail.transports import Envelope
+from djaboo.settings.models import EmailSettings
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+
+def compose_test_email(
+    space: Space, settings: EmailSettings, user: User | None, recipient: str
+) -> Envelope:
+    template = template_for(space.id, "test_email", space.default_language)
+    facts = MergeFacts(
+        company=company_facts(space, settings),
+        language=template.language,
+        staff=staff_facts(user) if user else StaffFacts(),
+        signature_html=signature_for(user.signature_html if user else "", settings.signature_html),
+    )
+    composed = compose_email(
+        template=TemplateText(template.subject, template.body_html, template.plain_text),
+        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        values=merge_values(facts, settings.charset),
+        sender=Party(settings.from_email, template.from_name or settings.from_name or space.name),
+        to=[Party(recipient)],
+        reply_to=Party(user.email, user.name) if user else None,
+        bcc=settings.bcc_list,
+        charset=settings.charset,
+    )
+    return composed.envelope

@@ -1,0 +1,62 @@
+// Email template editor: merge fields insert on click; the preview follows what is typed.
+// Without this script the Preview button does the same with a page load.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("template-form");
+  if (!form) return;
+  const subject = form.querySelector("#subject");
+  const body = form.querySelector("#body_html");
+  let target = body;
+  [subject, body].forEach((el) => el.addEventListener("focus", () => { target = el; }));
+
+  document.querySelectorAll(".merge-field").forEach((button) => {
+    button.addEventListener("click", () => {
+      const text = button.dataset.field;
+      const start = target.selectionStart ?? target.value.length;
+      const end = target.selectionEnd ?? start;
+      target.value = target.value.slice(0, start) + text + target.value.slice(end);
+      target.focus();
+      target.selectionStart = target.selectionEnd = start + text.length;
+      schedule();
+    });
+  });
+
+  const frame = document.getElementById("preview-frame");
+  let timer = null;
+  let sequence = 0;
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  }
+  async function refresh() {
+    const mine = ++sequence;
+    const response = await fetch(form.dataset.previewUrl, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+    });
+    if (!response.ok || mine !== sequence) return;
+    const data = await response.json();
+    document.getElementById("preview-subject").textContent = data.subject;
+    document.getElementById("preview-from").textContent = data.sender;
+    document.getElementById("preview-to").textContent = data.recipient;
+    document.getElementById("preview-text").textContent = data.text;
+    frame.hidden = !data.html;
+    frame.srcdoc = data.html || "";
+    const missing = document.getElementById("preview-missing");
+    missing.hidden = data.missing.length === 0;
+    missing.querySelector("span").textContent = data.missing.join(", ");
+    showErrors(data.errors);
+    form.dataset.previewed = String(mine);
+  }
+  function showErrors(errors) {
+    form.querySelectorAll(".live-errors").forEach((el) => el.remove());
+    for (const [name, messages] of Object.entries(errors)) {
+      const field = form.querySelector(`#${name}`);
+      if (!field) continue;
+      const list = document.createElement("ul");
+      list.className = "errors live-errors";
+      messages.forEach((m) => { const li = document.createElement("li"); li.textContent = m; list.append(li); });
+      field.after(list);
+    }
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+});
