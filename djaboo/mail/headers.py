@@ -35,7 +35,17 @@ def _encoded(text: str, charset: str = "utf-8") -> str:
     return Header(text, charset, maxlinelen=76).encode(linesep="\r\n")
 
 
-def display_phrase(name: str) -> str:
+def _encoded_in(text: str, charset: str) -> str:
+    """Encoded words in the message's charset when it can write them (ISO-2022-JP names for
+    Japanese mail), else UTF-8."""
+    try:
+        text.encode(charset)
+    except (UnicodeEncodeError, LookupError):
+        charset = "utf-8"
+    return _encoded(text, charset)
+
+
+def display_phrase(name: str, charset: str = "utf-8") -> str:
     name = " ".join(name.split())
     if name.isascii():
         return _quoted(name)
@@ -44,24 +54,24 @@ def display_phrase(name: str) -> str:
     for token in name.split(" "):
         if token.isascii():
             if run:
-                words.append(_encoded(" ".join(run)))
+                words.append(_encoded_in(" ".join(run), charset))
                 run = []
             words.append(_quoted(token))
         else:
             run.append(token)
     if run:
-        words.append(_encoded(" ".join(run)))
+        words.append(_encoded_in(" ".join(run), charset))
     return " ".join(words)
 
 
-def address_header(pairs: list[tuple[str, str]]) -> str:
+def address_header(pairs: list[tuple[str, str]], charset: str = "utf-8") -> str:
     """The value of From, To, Cc or Reply-To from (display name, addr-spec) pairs, one per line.
 
     The caller has validated and normalized each address and checked each name.
     """
     items = []
     for name, email in pairs:
-        phrase = display_phrase(name) if name.strip() else ""
+        phrase = display_phrase(name, charset) if name.strip() else ""
         items.append(f"{phrase} <{email}>" if phrase else email)
     return ",\r\n ".join(items)
 

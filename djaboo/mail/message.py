@@ -80,12 +80,12 @@ class Party:
     name: str = ""
 
 
-def _addresses(parties) -> str:
+def _addresses(parties, charset: str) -> str:
     pairs = []
     for party in parties:
         check_header_value("A display name", party.name)
         pairs.append((party.name, normalize_address(party.email)))
-    return address_header(pairs)
+    return address_header(pairs, charset)
 
 
 def build_message(
@@ -107,12 +107,12 @@ def build_message(
         if problem:
             raise MessageError(f"{label}: {problem}")
     msg = EmailMessage(policy=MESSAGE_POLICY)
-    msg.set_raw("From", _addresses([sender]))
-    msg.set_raw("To", _addresses(to))
+    msg.set_raw("From", _addresses([sender], charset))
+    msg.set_raw("To", _addresses(to, charset))
     if cc:
-        msg.set_raw("Cc", _addresses(cc))
+        msg.set_raw("Cc", _addresses(cc, charset))
     if reply_to:
-        msg.set_raw("Reply-To", _addresses([reply_to]))
+        msg.set_raw("Reply-To", _addresses([reply_to], charset))
     msg.set_raw("Subject", subject_header(subject, charset))
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     domain = normalize_address(sender.email).rpartition("@")[2]

@@ -12,7 +12,7 @@ DEFAULT_HEADER_HTML = (
 )
 DEFAULT_FOOTER_HTML = (
     '<div style="margin:28px 0 0;padding:12px 0 0;border-top:1px solid #dfe3ea;'
-    'font-size:12px;color:#6b7385">{companyname} · This email was sent to you by '
+    'font-size:12px;color:#6b7385">This email was sent to you by '
     "{companyname}. Reply to it if you have any question.</div>"
 )
 
