@@ -11,11 +11,13 @@ PORT ?= 5000
 MAIL_PORT ?= 2525
 PYTEST_ARGS ?=
 
-# Debian packages the test suite drives for real: a browser and a sendmail-compatible client
-# (msmtp). PostgreSQL is handled by .ci/ensure-postgres.
-TEST_PACKAGES := chromium fonts-dejavu-core msmtp
+# Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
+# drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext. PostgreSQL is
+# handled by .ci/ensure-postgres.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils
 
-.PHONY: run test lint install system-deps postgres clean
+.PHONY: run test lint install run-deps system-deps postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -33,7 +35,7 @@ install:
 
 # The demo space sends through a local mail catcher (127.0.0.1:$(MAIL_PORT), messages kept as
 # .eml files in instance/mail-catcher/); only this run allows the app to connect to loopback.
-run: install
+run: install run-deps
 	$(BIN)/python -m djaboo.instance_setup
 	$(BIN)/djaboo db upgrade
 	$(BIN)/djaboo demo --mail-port $(MAIL_PORT)
@@ -41,6 +43,9 @@ run: install
 	@$(BIN)/djaboo mail catcher --port $(MAIL_PORT) & catcher=$$!; \
 	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
 	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo run --host $(HOST) --port $(PORT)
+
+run-deps:
+	@$(MAKE) --no-print-directory system-deps TEST_PACKAGES="$(RUN_PACKAGES)"
 
 system-deps:
 	@missing=""; \

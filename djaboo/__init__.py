@@ -37,8 +37,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     _init_extensions(app)
     _register_blueprints(app)
 
-    from djaboo import errors, security_headers
+    from djaboo import errors, security_headers, template_filters
 
+    template_filters.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
 
@@ -91,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.email_templates.views import bp as email_templates_bp
 
     app.register_blueprint(email_templates_bp)
+    from djaboo.documents.views import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
     from djaboo.navigation import init_app as init_navigation
 
     init_navigation(app)

@@ -63,3 +63,14 @@ def get_in_space_or_404(session, model: type[M], object_id: int, space_id: int) 
     if row is None:
         abort(404)
     return row
+
+
+def insert_or_ignore(session, table: sa.Table, **values) -> None:
+    """INSERT that quietly does nothing when a unique key already exists (a concurrent writer
+    got there first), on PostgreSQL and SQLite alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sa.insert(table).values(**values).prefix_with("OR IGNORE"))

@@ -35,3 +35,16 @@ def transport_settings_for(settings: EmailSettings, config: Mapping) -> Transpor
         mail_command=tuple(config["MAIL_COMMAND"]),
         local_hostname=config.get("SMTP_LOCAL_HOSTNAME"),
     )
+
+
+def transport_settings_for_space(space_id: int) -> TransportSettings:
+    """The current settings of one space (needs an app context); used by delivery."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from djaboo.extensions import db
+
+    settings = db.session.execute(
+        sa.select(EmailSettings).where(EmailSettings.space_id == space_id)
+    ).scalar_one()
+    return transport_settings_for(settings, current_app.config)

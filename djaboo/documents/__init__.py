@@ -1,0 +1,1 @@
+"""Documents: customers, invoices, estimates, their PDFs and public links, and sending them."""

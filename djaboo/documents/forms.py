@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms.fields import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from djaboo.mail.events import LANGUAGES
+from djaboo.mail.message import MessageError, has_line_break, normalize_address
+
+CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
+CURRENCY_CHOICES = [SelectChoice(c, c) for c in CURRENCIES]
+LANGUAGE_CHOICES = [SelectChoice("", "Space default")] + [
+    SelectChoice(code, label) for code, label in LANGUAGES.items()
+]
+
+
+def one_address(form, field):
+    if field.data:
+        try:
+            field.data = normalize_address(field.data)
+        except MessageError as exc:
+            raise ValidationError(exc.message) from None
+
+
+def single_line(form, field):
+    if field.data and has_line_break(field.data):
+        raise ValidationError("Line breaks are not allowed here.")
+
+
+class ContactForm(FlaskForm):
+    first_name = StringField("First name", validators=[Length(max=100), single_line])
+    last_name = StringField("Last name", validators=[Length(max=100), single_line])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), one_address])
+    phone = StringField("Phone", validators=[Length(max=40), single_line])
+    is_primary = BooleanField("Primary contact")
+    receives_documents = BooleanField("Receives invoice and estimate emails", default=True)
+
+
+class CustomerForm(FlaskForm):
+    company = StringField("Company", validators=[DataRequired(), Length(max=200), single_line])
+    address = TextAreaField("Address", validators=[Length(max=1000)])
+    vat_number = StringField("VAT number", validators=[Length(max=40), single_line])
+    language = SelectField(
+        "Language",
+        choices=LANGUAGE_CHOICES,
+        description="The language of the emails this customer gets.",
+    )
+    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
+    reminders_enabled = BooleanField("Send overdue reminders", default=True)
+
+
+class NewCustomerForm(CustomerForm):
+    """A customer with its first contact, in one go."""
+
+    first_name = StringField("First name", validators=[Length(max=100), single_line])
+    last_name = StringField("Last name", validators=[Length(max=100), single_line])
+    email = EmailField("Email", validators=[Optional(), Length(max=254), one_address])
+    phone = StringField("Phone", validators=[Length(max=40), single_line])
+
+
+class LineForm(FlaskForm):
+    class Meta:
+        csrf = False  # part of the invoice form, which carries the token
+
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    quantity = DecimalField(
+        "Quantity",
+        places=None,
+        validators=[Optional(), NumberRange(min=0, max=10**8, message="Enter a quantity from 0.")],
+    )
+    unit_price = DecimalField(
+        "Unit price", places=None, validators=[Optional(), NumberRange(min=-(10**10), max=10**10)]
+    )
+    tax_rate = DecimalField(
+        "Tax %",
+        places=None,
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message="A tax rate is between 0 and 100."),
+        ],
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.description.data or "").strip() and self.unit_price.data is None
+
+
+class InvoiceForm(FlaskForm):
+    customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
+    issue_date = DateField("Issue date", default=date.today, validators=[DataRequired()])
+    due_date = DateField(
+        "Due date", default=lambda: date.today() + timedelta(days=30), validators=[DataRequired()]
+    )
+    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
+    notes = TextAreaField(
+        "Notes", validators=[Length(max=5000)], description="Shown on the invoice."
+    )
+    reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
+    lines = FieldList(FormField(LineForm), min_entries=3)
+
+    def validate_due_date(self, field):
+        if self.issue_date.data and field.data and field.data < self.issue_date.data:
+            raise ValidationError("The due date cannot be before the issue date.")
+
+    def validate_lines(self, field):
+        filled = [entry.form for entry in field.entries if not entry.form.is_blank]
+        if not filled:
+            raise ValidationError("Add at least one line.")
+        for line in filled:
+            if not (line.description.data or "").strip():
+                line.description.errors.append("Describe the line.")
+            if line.unit_price.data is None:
+                line.unit_price.errors.append("Enter a unit price.")
+            if line.quantity.data is None:
+                line.quantity.errors.append("Enter a quantity.")
+        if any(line.errors for line in filled):
+            raise ValidationError("Some lines are incomplete.")
+
+
+class PaymentForm(FlaskForm):
+    amount = DecimalField(
+        "Amount",
+        places=None,
+        validators=[DataRequired(), NumberRange(min=0.01, message="Enter an amount above 0.")],
+    )
+    paid_on = DateField("Paid on", default=date.today, validators=[DataRequired()])
+    note = StringField("Note", validators=[Length(max=200), single_line])

@@ -1,0 +1,17 @@
+from djaboo.documents.models.customers import Contact, Customer
+from djaboo.documents.models.estimates import Estimate, EstimateLine
+from djaboo.documents.models.invoices import Invoice, InvoiceLine, Payment
+from djaboo.documents.models.shared import DocumentPDF, DocumentSequence, PublicLink
+
+__all__ = [
+    "Contact",
+    "Customer",
+    "DocumentPDF",
+    "DocumentSequence",
+    "Estimate",
+    "EstimateLine",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "PublicLink",
+]

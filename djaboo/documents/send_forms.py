@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.fields import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from djaboo.email_templates.forms import check_fields
+from djaboo.mail.events import EVENTS
+from djaboo.mail.message import MessageError, has_line_break, normalize_address
+
+INVOICE_EVENTS = ("invoice_sent", "invoice_resent", "invoice_due_soon", "invoice_overdue")
+ESTIMATE_EVENTS = ("estimate_sent", "estimate_expiring")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SendForm(FlaskForm):
+    send_key = HiddenField()
+    event = SelectField("Email")
+    contacts = CheckboxesField("To", coerce=int)
+    cc = StringField(
+        "CC",
+        validators=[Length(max=800)],
+        description="Up to 3 more addresses, separated by commas.",
+    )
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
+    body_html = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
+    attach_pdf = BooleanField("Attach PDF", default=True)
+
+    def __init__(self, *args, events=INVOICE_EVENTS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event.choices = [SelectChoice(e, EVENTS[e].label) for e in events]
+
+    @property
+    def allowed_fields(self) -> list[str]:
+        return EVENTS[self.event.data].fields if self.event.data in EVENTS else []
+
+    def validate_contacts(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one recipient.")
+
+    def validate_cc(self, field):
+        addresses = [a.strip() for a in (field.data or "").split(",") if a.strip()]
+        if len(addresses) > 3:
+            raise ValidationError("At most 3 CC addresses.")
+        try:
+            field.addresses = [normalize_address(a) for a in addresses]
+        except MessageError as exc:
+            raise ValidationError(exc.message) from None
+
+    def validate_subject(self, field):
+        if has_line_break(field.data or ""):
+            raise ValidationError("A subject cannot contain line breaks.")
+        check_fields(field.data, self.allowed_fields)
+
+    def validate_body_html(self, field):
+        check_fields(field.data, self.allowed_fields)

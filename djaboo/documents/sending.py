@@ -1,0 +1,158 @@
+"""Sending a document by email: compose it exactly as previewed, queue it in the outbox in the
+same transaction as the document's status change. Idempotent on the form's send key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+
+from djaboo.db import utcnow
+from djaboo.documents.invoicing import mark_sent
+from djaboo.documents.merge_facts import document_facts, language_of
+from djaboo.documents.models import Contact, Invoice
+from djaboo.documents.pdf import document_pdf
+from djaboo.email_templates.catalogue import template_for
+from djaboo.extensions import db
+from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, compose_email
+from djaboo.mail.fields import merge_values
+from djaboo.mail.message import MessageError, Party, normalize_address
+from djaboo.mail.outbox import OutboxMessage
+from djaboo.settings.email_settings import email_settings_for
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+MAX_CC = 3
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class SendRequest:
+    event: str
+    contact_ids: list[int]
+    subject: str
+    body_html: str
+    cc: list[str] = field(default_factory=list)
+    attach_pdf: bool = True
+    send_key: str = ""
+
+
+class SendRefused(ValueError):
+    """The email cannot be sent as asked; the message says why (nothing was queued)."""
+
+
+def default_event(document) -> str:
+    if isinstance(document, Invoice):
+        return "invoice_resent" if document.sent_at else "invoice_sent"
+    return "estimate_sent"
+
+
+def starting_template(document, event: str):
+    space = db.session.get(Space, document.space_id)
+    return template_for(space.id, event, language_of(document), space.default_language)
+
+
+def compose_document_email(
+    document,
+    sender: User,
+    request: SendRequest,
+    *,
+    doc_type: str,
+    context: dict,
+    message_id: str | None = None,
+    today: date | None = None,
+) -> Composed:
+    """The email as it will go out (also what the preview shows)."""
+    space = db.session.get(Space, document.space_id)
+    settings = email_settings_for(space)
+    template = starting_template(document, request.event)
+    contacts = _chosen_contacts(document, request.contact_ids)
+    facts = document_facts(
+        document,
+        space=space,
+        language=template.language,
+        contact=contacts[0] if contacts else None,
+        sender=sender,
+        settings=settings,
+        today=today or date.today(),
+    )
+    attachments = []
+    if request.attach_pdf:
+        pdf = document_pdf(doc_type, document, context)
+        if len(pdf) > MAX_ATTACHMENT_BYTES:
+            raise SendRefused("The PDF is larger than 10 MB; send the link instead.")
+        attachments.append(Attachment(f"{document.number}.pdf", pdf))
+    return compose_email(
+        template=TemplateText(request.subject, request.body_html, template.plain_text),
+        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        values=merge_values(facts, settings.charset),
+        sender=Party(settings.from_email, template.from_name or settings.from_name or space.name),
+        to=[Party(c.email, c.full_name) for c in contacts] or [Party(settings.from_email)],
+        cc=[Party(a) for a in request.cc],
+        reply_to=Party(sender.email, sender.name),
+        bcc=settings.bcc_list,
+        charset=settings.charset,
+        message_id=message_id,
+        attachments=attachments,
+    )
+
+
+def queue_document_email(
+    document, sender: User, request: SendRequest, *, doc_type: str, context: dict
+) -> tuple[OutboxMessage, bool]:
+    """Queue the email (flushed, not committed); (row, False) when this send key was used."""
+    existing = _existing(document.space_id, request.send_key)
+    if existing is not None:
+        return existing, False
+    settings = email_settings_for(db.session.get(Space, document.space_id))
+    if not settings.from_email:
+        raise SendRefused("Set the Email (From address) in Settings → Email first.")
+    if not _chosen_contacts(document, request.contact_ids):
+        raise SendRefused("Choose at least one recipient.")
+    if len(request.cc) > MAX_CC:
+        raise SendRefused(f"At most {MAX_CC} CC addresses.")
+    domain = normalize_address(settings.from_email).rpartition("@")[2]
+    message_id = make_msgid(domain=domain)
+    try:
+        composed = compose_document_email(
+            document, sender, request, doc_type=doc_type, context=context, message_id=message_id
+        )
+    except MessageError as exc:
+        raise SendRefused(exc.message) from None
+    row = OutboxMessage(
+        space_id=document.space_id,
+        idempotency_key=request.send_key,
+        message_id=message_id,
+        sender=composed.envelope.sender,
+        recipients=list(composed.envelope.recipients),
+        to_display=composed.message["To"] or "",
+        subject=composed.subject,
+        raw=composed.envelope.message,
+        smtputf8=composed.envelope.smtputf8,
+        status="queued",
+        event=request.event,
+        doc_type=doc_type,
+        doc_id=document.id,
+        sent_by_id=sender.id,
+    )
+    db.session.add(row)
+    if isinstance(document, Invoice):
+        mark_sent(document, utcnow())
+    db.session.flush()
+    return row, True
+
+
+def _existing(space_id: int, key: str) -> OutboxMessage | None:
+    return db.session.execute(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.space_id == space_id, OutboxMessage.idempotency_key == key
+        )
+    ).scalar_one_or_none()
+
+
+def _chosen_contacts(document, contact_ids: list[int]) -> list[Contact]:
+    """Only the customer's own contacts can be chosen (never another customer's or space's)."""
+    wanted = set(contact_ids)
+    return [c for c in document.customer.contacts if c.id in wanted]

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("documents", __name__)
+
+from djaboo.documents.views import customers, emails, invoices, public, send  # noqa: E402, F401, I001

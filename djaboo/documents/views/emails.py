@@ -1,0 +1,96 @@
+"""The space's email log: every email, its status and the server's answer, resend when failed."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from djaboo.db import get_in_space_or_404, space_select
+from djaboo.documents.listing import paginate
+from djaboo.documents.views import bp
+from djaboo.extensions import db
+from djaboo.mail.dispatch import deliver_soon
+from djaboo.mail.outbox import STATUS_LABELS, OutboxMessage
+from djaboo.settings.transport_settings import transport_settings_for_space
+from djaboo.staff.models import User
+
+SORTS = {"-created": (OutboxMessage.id.desc(),), "created": (OutboxMessage.id,)}
+RESENDABLE = ("failed", "attention", "unknown")
+
+
+@bp.route("/emails")
+@login_required
+def email_log():
+    select = space_select(OutboxMessage, current_user.space_id)
+    status = request.args.get("status", "")
+    if status in STATUS_LABELS:
+        select = select.where(OutboxMessage.status == status)
+    page = paginate(
+        select,
+        args=request.args,
+        sorts=SORTS,
+        default_sort="-created",
+        search_columns=(OutboxMessage.subject, OutboxMessage.to_display),
+    )
+    senders = {
+        u.id: u.name
+        for u in db.session.execute(space_select(User, current_user.space_id)).scalars()
+    }
+    return render_template(
+        "documents/emails.html",
+        page=page,
+        status=status,
+        labels=STATUS_LABELS,
+        senders=senders,
+        confirm_form=FlaskForm(),
+    )
+
+
+@bp.route("/emails/<int:email_id>")
+@login_required
+def email_detail(email_id: int):
+    row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
+    parsed = message_from_bytes(row.raw, policy=policy.default)
+    html_part = parsed.get_body(("html",))
+    text_part = parsed.get_body(("plain",))
+    return render_template(
+        "documents/email.html",
+        row=row,
+        headers=list(parsed.items()),
+        html=html_part.get_content() if html_part else None,
+        text=text_part.get_content() if text_part else "",
+        attachments=[a.get_filename() for a in parsed.iter_attachments()],
+        sender_name=db.session.get(User, row.sent_by_id).name if row.sent_by_id else "—",
+        confirm_form=FlaskForm(),
+    )
+
+
+@bp.route("/emails/<int:email_id>.eml")
+@login_required
+def email_download(email_id: int):
+    row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
+    return Response(
+        row.raw,
+        mimetype="message/rfc822",
+        headers={"Content-Disposition": f'attachment; filename="email-{row.id}.eml"'},
+    )
+
+
+@bp.route("/emails/<int:email_id>/resend", methods=["POST"])
+@login_required
+def email_resend(email_id: int):
+    row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if row.status not in RESENDABLE:
+        flash("Only failed emails can be sent again.", "error")
+    else:
+        # The same row and Message-ID: a resend is the same email, never a second one.
+        row.status, row.next_attempt_at, row.last_error = "queued", None, ""
+        db.session.commit()
+        deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
+        flash("The email is queued again.", "success")
+    return redirect(url_for("documents.email_detail", email_id=row.id))

@@ -1,0 +1,75 @@
+"""The outbox: every email is a row, committed with the action that caused it, before any send.
+
+The row holds the final message bytes (rendered when it was queued, so a later template edit
+does not change it), the SMTP envelope, a stable Message-ID and an idempotency key that is
+unique per space, so a double click or a retried request cannot create a second email.
+
+States:  queued -> sending -> sent
+                           -> retry (next_attempt_at) -> sending ...
+                           -> failed (permanent, with the server's words)
+                           -> attention (the space's configuration must be fixed)
+                           -> unknown (the server may have it; never re-sent silently)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from djaboo.db import UTCDateTime, utcnow
+from djaboo.extensions import db
+
+STATUSES = ("queued", "sending", "sent", "retry", "failed", "attention", "unknown")
+STATUS_LABELS = {
+    "queued": "Queued",
+    "sending": "Sending",
+    "sent": "Accepted by the server",
+    "retry": "Will retry",
+    "failed": "Failed",
+    "attention": "Needs attention",
+    "unknown": "Unknown (check)",
+}
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.UniqueConstraint("space_id", "idempotency_key"),
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
+        sa.Index("ix_outbox_space_created", "space_id", "created_at"),
+        sa.CheckConstraint(
+            "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(80))
+    message_id: Mapped[str] = mapped_column(sa.String(255))
+    sender: Mapped[str] = mapped_column(sa.String(254))
+    recipients: Mapped[list] = mapped_column(sa.JSON)  # envelope: To, Cc and BCC
+    to_display: Mapped[str] = mapped_column(sa.Text, default="")  # who it was addressed to
+    subject: Mapped[str] = mapped_column(sa.Text, default="")
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    smtputf8: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    server_reply: Mapped[str] = mapped_column(sa.Text, default="")
+    recipient_results: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    event: Mapped[str] = mapped_column(sa.String(40), default="")
+    doc_type: Mapped[str] = mapped_column(sa.String(16), default="")
+    doc_id: Mapped[int | None] = mapped_column(nullable=True)
+    sent_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
