@@ -16,19 +16,27 @@ from djaboo.extensions import db
 MAX_DATA_URL = 512 * 1024
 
 
-def refuse_fetch(url: str, timeout: int = 10, ssl_context=None, **_):
-    """WeasyPrint url_fetcher: only small data: URLs; everything else is refused."""
-    if url.startswith("data:") and len(url) <= MAX_DATA_URL:
-        from weasyprint.urls import default_url_fetcher
+def _fetcher():
+    from weasyprint.urls import URLFetcher
 
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise ValueError(f"PDF rendering does not fetch {url[:60]!r}")
+    class DataOnlyFetcher(URLFetcher):
+        """Only small data: URLs; file:, http(s): and everything else are refused."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if len(url) > MAX_DATA_URL:
+                raise ValueError("data: URL too large")
+            return super().fetch(url, headers)
+
+    return DataOnlyFetcher()
 
 
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported on first use: it takes half a second
 
-    return HTML(string=html, url_fetcher=refuse_fetch, base_url="about:blank").write_pdf()
+    return HTML(string=html, url_fetcher=_fetcher(), base_url="about:blank").write_pdf()
 
 
 def document_pdf(doc_type: str, document, context: dict) -> bytes:
