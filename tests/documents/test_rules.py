@@ -16,7 +16,10 @@ from djaboo.extensions import db
 def test_numbers_follow_each_other_per_space(create_space):
     a, b = create_space(), create_space()
     assert [next_number(a.space_id, "invoice") for _ in range(3)] == [
-        "INV-000001", "INV-000002", "INV-000003"]
+        "INV-000001",
+        "INV-000002",
+        "INV-000003",
+    ]
     assert next_number(b.space_id, "invoice") == "INV-000001"
     assert next_number(a.space_id, "estimate") == "EST-000001"
     db.session.commit()
@@ -49,22 +52,31 @@ def test_concurrent_creation_never_shares_a_number(app, create_space):
 
 
 def test_totals_round_each_line_half_up_in_the_currency():
-    lines = [Line(quantity=Decimal("3"), unit_price=Decimal("0.335"), tax_rate=Decimal("20")),
-             Line(quantity=Decimal("1.5"), unit_price=Decimal("19.99"), tax_rate=Decimal("5.5"))]
+    lines = [
+        Line(quantity=Decimal("3"), unit_price=Decimal("0.335"), tax_rate=Decimal("20")),
+        Line(quantity=Decimal("1.5"), unit_price=Decimal("19.99"), tax_rate=Decimal("5.5")),
+    ]
     totals = document_totals(lines, "EUR")
     assert totals.subtotal == Decimal("31.00")  # 1.01 + 29.99 (29.985 rounds up)
     assert totals.tax == Decimal("1.85")  # 0.20 + 1.65
     assert totals.total == Decimal("32.85")
-    yen = document_totals([Line(quantity=Decimal("3"), unit_price=Decimal("333.5"),
-                                tax_rate=Decimal("10"))], "JPY")
-    assert (yen.subtotal, yen.tax, yen.total) == (Decimal("1001"), Decimal("100"),
-                                                   Decimal("1101"))
+    yen = document_totals(
+        [Line(quantity=Decimal("3"), unit_price=Decimal("333.5"), tax_rate=Decimal("10"))], "JPY"
+    )
+    assert (yen.subtotal, yen.tax, yen.total) == (Decimal("1001"), Decimal("100"), Decimal("1101"))
 
 
-@pytest.mark.parametrize(("stored", "due_offset", "expected"), [
-    ("unpaid", -1, "overdue"), ("partially_paid", -5, "overdue"), ("unpaid", 0, "unpaid"),
-    ("paid", -10, "paid"), ("draft", -10, "draft"), ("cancelled", -10, "cancelled"),
-])
+@pytest.mark.parametrize(
+    ("stored", "due_offset", "expected"),
+    [
+        ("unpaid", -1, "overdue"),
+        ("partially_paid", -5, "overdue"),
+        ("unpaid", 0, "unpaid"),
+        ("paid", -10, "paid"),
+        ("draft", -10, "draft"),
+        ("cancelled", -10, "cancelled"),
+    ],
+)
 def test_overdue_follows_from_the_due_date(stored, due_offset, expected):
     today = date(2026, 3, 5)
     invoice = Line(status=stored, due_date=today + timedelta(days=due_offset))
