@@ -71,7 +71,7 @@ def test_create_invoice_numbers_and_totals(client, create_space, create_customer
     admin = create_space()
     customer = create_customer(admin.space)
     login(client, admin)
-    for n in (1, 2):
+    for _ in (1, 2):
         response = client.submit("/invoices/new", invoice_data(customer.id))
         assert response.status_code == 302
     invoices = db.session.execute(sa.select(Invoice).order_by(Invoice.id)).scalars().all()

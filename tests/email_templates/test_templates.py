@@ -83,8 +83,12 @@ def test_template_syntax_is_never_evaluated(client, admin, template_of):
     )
     assert response.status_code == 302
     page = client.get(f"/email-templates/{t.id}/preview").get_data(as_text=True)
-    assert "{{ 7*7 }} INV-000042" in page
-    assert "49" not in page.replace("000042", "")
+    preview = page[
+        page.index('id="preview"') : page.index("</section>", page.index('id="preview"'))
+    ]
+    assert "{{ 7*7 }} INV-000042" in preview
+    assert "{{ 7*7 }} ${{7*7}} &amp;lt;%= 7*7 %&amp;gt; {{ config }}" in preview
+    assert "49" not in preview.replace("000042", "")
     assert "test-secret-key" not in page and "uid=" not in page
 
 
