@@ -15,7 +15,14 @@ from djaboo.mail.compose import (
     render_text,
     signature_for,
 )
-from djaboo.mail.fields import FIELDS, CompanyFacts, StaffFacts, merge_values, split_name
+from djaboo.mail.fields import (
+    FIELDS,
+    CompanyFacts,
+    MergeFacts,
+    StaffFacts,
+    merge_values,
+    split_name,
+)
 from djaboo.mail.merge import (
     fields_used,
     highlight_missing_html,
@@ -54,9 +61,11 @@ def build_preview(
     space: Space,
     settings: EmailSettings,
     user: User,
+    facts: MergeFacts | None = None,
 ) -> Preview:
-    """The email as `user` would send it, with the sample document of `language`."""
-    facts = sample_facts(
+    """The email as `user` would send it: about a real document when facts are given, else
+    about the sample document of `language`."""
+    facts = facts or sample_facts(
         language,
         company_facts(space, settings),
         staff_facts(user),

@@ -10,6 +10,7 @@ from djaboo.email_templates.catalogue import ensure_templates, reset_to_default
 from djaboo.email_templates.forms import ConfirmForm, DefaultLanguageForm, TemplateForm
 from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import build_preview
+from djaboo.email_templates.real_documents import preview_documents, real_document_facts
 from djaboo.extensions import db
 from djaboo.mail.compose import TemplateText
 from djaboo.mail.events import EVENTS, LANGUAGES
@@ -41,13 +42,18 @@ def _preview_of(template: EmailTemplate, form: TemplateForm | None = None):
         body_html=sanitize_html(_value(source, "body_html")),
         plain_text=bool(_value(source, "plain_text")),
     )
+    settings = email_settings_for(current_user.space)
+    facts = real_document_facts(
+        template, request.values.get("preview_document", type=int), current_user, settings
+    )
     return build_preview(
         text,
         template.language,
         _value(source, "from_name"),
         current_user.space,
-        email_settings_for(current_user.space),
+        settings,
         current_user,
+        facts,
     )
 
 
@@ -100,6 +106,7 @@ def edit(template_id: int):
     elif form.is_submitted():
         status = 400
     preview = _preview_of(template, form if form.is_submitted() else None)
+    db.session.commit()  # a document's public link, when this preview made its first one
     return render_template(
         "email_templates/edit.html",
         template=template,
@@ -108,6 +115,8 @@ def edit(template_id: int):
         language=LANGUAGES[template.language],
         preview=preview,
         reset_form=ConfirmForm(),
+        documents=preview_documents(template.event, current_user.space_id),
+        chosen=request.values.get("preview_document", type=int),
     ), status
 
 
@@ -119,6 +128,7 @@ def live_preview(template_id: int):
     form = _form(template)
     errors = {} if form.validate() else {k: v for k, v in form.errors.items()}
     preview = _preview_of(template, form)
+    db.session.commit()
     return jsonify(
         subject=preview.subject,
         sender=preview.sender,
