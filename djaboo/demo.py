@@ -41,4 +41,85 @@ def ensure_demo_space(mail_port: int = 2525) -> bool:
     settings.protocol, settings.encryption = "smtp", "none"
     settings.host, settings.port = "127.0.0.1", mail_port
     settings.from_email, settings.from_name = "billing@demo.example", DEMO_SPACE_NAME
+    _demo_documents(admin.space, staff)
     return True
+
+
+def _demo_documents(space, owner) -> None:
+    """Two customers and their invoices, one of them overdue, so every page has something."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from djaboo.documents.invoicing import recompute
+    from djaboo.documents.models import Contact, Customer, Invoice, InvoiceLine
+    from djaboo.documents.numbering import next_number
+
+    today = date.today()
+    rows = [
+        (
+            "Northwind Traders",
+            "en",
+            "USD",
+            ("Jane", "Doe", "jane@northwind.example"),
+            [("Website redesign", "1", "2400.00", "0"), ("Hosting, 12 months", "12", "25", "0")],
+            "unpaid",
+            today - timedelta(days=20),
+            30,
+        ),
+        (
+            "Boulangerie Martin",
+            "fr",
+            "EUR",
+            ("Camille", "Martin", "camille@martin.example"),
+            [("Conseil (jour)", "2", "650.00", "20")],
+            "unpaid",
+            today - timedelta(days=45),
+            30,
+        ),
+    ]
+    for company, language, currency, contact, lines, status, issued, days in rows:
+        customer = Customer(
+            space_id=space.id,
+            company=company,
+            language=language,
+            currency=currency,
+            address="",
+            vat_number="",
+        )
+        first, last, email = contact
+        customer.contacts.append(
+            Contact(
+                space_id=space.id,
+                first_name=first,
+                last_name=last,
+                email=email,
+                is_primary=True,
+                receives_documents=True,
+            )
+        )
+        db.session.add(customer)
+        db.session.flush()
+        invoice = Invoice(
+            space_id=space.id,
+            number=next_number(space.id, "invoice"),
+            customer_id=customer.id,
+            owner_id=owner.id,
+            issue_date=issued,
+            due_date=issued + timedelta(days=days),
+            currency=currency,
+            status=status,
+            version=1,
+        )
+        for n, (description, qty, price, tax) in enumerate(lines, start=1):
+            invoice.lines.append(
+                InvoiceLine(
+                    position=n,
+                    description=description,
+                    quantity=Decimal(qty),
+                    unit_price=Decimal(price),
+                    tax_rate=Decimal(tax),
+                )
+            )
+        db.session.add(invoice)
+        db.session.flush()
+        recompute(invoice)

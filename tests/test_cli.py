@@ -49,3 +49,7 @@ def test_demo_is_created_once(app):
     settings = db.session.execute(sa.select(EmailSettings)).scalar_one()
     assert (settings.host, settings.port, settings.encryption) == ("127.0.0.1", 2525, "none")
     assert settings.from_email == "billing@demo.example" and not settings.has_password
+    from djaboo.documents.models import Invoice
+
+    numbers = db.session.execute(sa.select(Invoice.number).order_by(Invoice.id)).scalars().all()
+    assert numbers == ["INV-000001", "INV-000002"]

@@ -221,23 +221,31 @@ def test_header_and_footer_accept_only_fields_of_every_email(client, admin):
     assert ok.status_code == 302
 
 
-def test_preview_with_a_real_document_of_the_space(client, admin, template_of, create_customer,
-                                                   create_invoice, create_space):
-    customer = create_customer(admin.space, company="Real Customer GmbH",
-                               contacts=[("Greta", "Real", "greta@real.example")])
+def test_preview_with_a_real_document_of_the_space(
+    client, admin, template_of, create_customer, create_invoice, create_space
+):
+    customer = create_customer(
+        admin.space,
+        company="Real Customer GmbH",
+        contacts=[("Greta", "Real", "greta@real.example")],
+    )
     invoice = create_invoice(customer, admin, status="unpaid")
     t = template_of(admin.space_id, "invoice_sent")
     page = client.get(f"/email-templates/{t.id}?preview_document={invoice.id}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert f">{invoice.number} · Real Customer GmbH</option>" in page
     assert "Dear Greta" in page and invoice.number in page and "€1,440.00" in page
     data = edit_data(t, preview_document=str(invoice.id))
-    preview = client.submit(f"/email-templates/{t.id}/preview", data,
-                            page=f"/email-templates/{t.id}").get_json()
+    preview = client.submit(
+        f"/email-templates/{t.id}/preview", data, page=f"/email-templates/{t.id}"
+    ).get_json()
     assert "Greta Real <greta@real.example>" in preview["recipient"]
     other = create_space()
-    foreign = create_invoice(create_customer(other.space, company="Foreign Co"), other,
-                             status="unpaid")
+    foreign = create_invoice(
+        create_customer(other.space, company="Foreign Co"), other, status="unpaid"
+    )
     page = client.get(f"/email-templates/{t.id}?preview_document={foreign.id}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Foreign Co" not in page and "INV-000042" in page  # the sample, nothing leaked
