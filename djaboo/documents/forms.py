@@ -99,22 +99,16 @@ class LineForm(FlaskForm):
         return not (self.description.data or "").strip() and self.unit_price.data is None
 
 
-class InvoiceForm(FlaskForm):
+class DocumentForm(FlaskForm):
+    """What invoices and estimates share: customer, currency, dates, notes and lines."""
+
     customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
     issue_date = DateField("Issue date", default=date.today, validators=[DataRequired()])
-    due_date = DateField(
-        "Due date", default=lambda: date.today() + timedelta(days=30), validators=[DataRequired()]
-    )
     currency = SelectField("Currency", choices=CURRENCY_CHOICES)
     notes = TextAreaField(
-        "Notes", validators=[Length(max=5000)], description="Shown on the invoice."
+        "Notes", validators=[Length(max=5000)], description="Shown on the document."
     )
-    reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
     lines = FieldList(FormField(LineForm), min_entries=3)
-
-    def validate_due_date(self, field):
-        if self.issue_date.data and field.data and field.data < self.issue_date.data:
-            raise ValidationError("The due date cannot be before the issue date.")
 
     def validate_lines(self, field):
         filled = [entry.form for entry in field.entries if not entry.form.is_blank]
@@ -129,6 +123,29 @@ class InvoiceForm(FlaskForm):
                 line.quantity.errors.append("Enter a quantity.")
         if any(line.errors for line in filled):
             raise ValidationError("Some lines are incomplete.")
+
+
+class InvoiceForm(DocumentForm):
+    due_date = DateField(
+        "Due date", default=lambda: date.today() + timedelta(days=30), validators=[DataRequired()]
+    )
+    reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
+
+    def validate_due_date(self, field):
+        if self.issue_date.data and field.data and field.data < self.issue_date.data:
+            raise ValidationError("The due date cannot be before the issue date.")
+
+
+class EstimateForm(DocumentForm):
+    expiry_date = DateField(
+        "Valid until",
+        default=lambda: date.today() + timedelta(days=30),
+        validators=[DataRequired()],
+    )
+
+    def validate_expiry_date(self, field):
+        if self.issue_date.data and field.data and field.data < self.issue_date.data:
+            raise ValidationError("An estimate cannot expire before its date.")
 
 
 class PaymentForm(FlaskForm):

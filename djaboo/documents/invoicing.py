@@ -17,21 +17,24 @@ class InvoiceRuleError(ValueError):
 
 
 def _apply(invoice: Invoice, form) -> None:
-    invoice.customer_id = form.customer_id.data
-    invoice.issue_date, invoice.due_date = form.issue_date.data, form.due_date.data
-    invoice.currency = form.currency.data
-    invoice.notes = form.notes.data or ""
+    apply_common(invoice, form, InvoiceLine)
+    invoice.due_date = form.due_date.data
     invoice.reminders_enabled = form.reminders_enabled.data
-    invoice.lines.clear()
+    recompute(invoice)
+
+
+def apply_common(document, form, line_class) -> None:
+    """Customer, dates, currency, notes and the non-blank lines of a DocumentForm."""
+    document.customer_id = form.customer_id.data
+    document.issue_date = form.issue_date.data
+    document.currency = form.currency.data
+    document.notes = form.notes.data or ""
+    document.lines.clear()
     db.session.flush()
-    position = 0
-    for entry in form.lines.entries:
-        line = entry.form
-        if line.is_blank:
-            continue
-        position += 1
-        invoice.lines.append(
-            InvoiceLine(
+    filled = [entry.form for entry in form.lines.entries if not entry.form.is_blank]
+    for position, line in enumerate(filled, start=1):
+        document.lines.append(
+            line_class(
                 position=position,
                 description=line.description.data.strip(),
                 quantity=line.quantity.data,
@@ -39,7 +42,6 @@ def _apply(invoice: Invoice, form) -> None:
                 tax_rate=line.tax_rate.data or Decimal(0),
             )
         )
-    recompute(invoice)
 
 
 def recompute(invoice: Invoice) -> None:

@@ -50,7 +50,7 @@ def document_pdf(doc_type: str, document, context: dict) -> bytes:
     ).scalar_one_or_none()
     if cached is not None:
         return cached
-    html = render_template("documents/pdf.html", doc_type=doc_type, doc=document, **context)
+    html = render_template("documents/pdf.html", doc=document, **{**context, "doc_type": doc_type})
     content = render_pdf(html)
     # Another worker may cache the same version at the same moment; either copy is right.
     insert_or_ignore(

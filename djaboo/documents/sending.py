@@ -10,6 +10,7 @@ from email.utils import make_msgid
 import sqlalchemy as sa
 
 from djaboo.db import utcnow
+from djaboo.documents.estimating import mark_estimate_sent
 from djaboo.documents.invoicing import mark_sent
 from djaboo.documents.merge_facts import document_facts, language_of
 from djaboo.documents.models import Contact, Invoice
@@ -140,6 +141,8 @@ def queue_document_email(
     db.session.add(row)
     if isinstance(document, Invoice):
         mark_sent(document, utcnow())
+    else:
+        mark_estimate_sent(document, utcnow())
     db.session.flush()
     return row, True
 

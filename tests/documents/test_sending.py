@@ -1,9 +1,7 @@
 """Sending an invoice: composed as previewed, queued with the status change, delivered to the
 real SMTP fixture, recorded in the invoice's history."""
 
-import re
 import subprocess
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -11,77 +9,8 @@ import sqlalchemy as sa
 from djaboo.documents.models import Invoice
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
+from tests.documents.conftest import send_form, wait_for_delivery
 from tests.settings.conftest import form_data
-
-
-def wait_for_delivery(row_id, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        row = db.session.get(OutboxMessage, row_id)
-        if row.status not in ("queued", "sending"):
-            return row
-        time.sleep(0.05)
-    raise AssertionError("still not delivered")
-
-
-@pytest.fixture
-def shop(
-    app, client, create_space, create_user, create_customer, create_invoice, login, smtp_server
-):
-    """A space sending through the SMTP fixture, a staff member with a signature, an invoice."""
-    admin = create_space(name="Acme Ltd")
-    admin_client = app.test_client()
-    login(admin_client, admin)
-    server = smtp_server()
-    admin_client.submit(
-        "/settings/email",
-        form_data(
-            host="127.0.0.1",
-            port=server.port,
-            encryption="none",
-            bcc_all="audit@acme.example",
-            signature_html="<p>GLOBAL SIGNATURE</p>",
-            header_html="<div>HEADER {companyname}</div>",
-            footer_html="<p>FOOTER</p>",
-        ),
-    )
-    staff = create_user(admin.space, name="Sam Staff", signature="<p>SAM'S OWN SIGNATURE</p>")
-    customer = create_customer(
-        admin.space,
-        company="<b>ACME</b> & {invoice_number}",
-        contacts=[("Jane", "Doe", "jane@example.org"), ("Bob", "Roe", "bob@example.org")],
-    )
-    invoice = create_invoice(customer, staff)
-    login(client, staff)
-
-    class Shop:
-        pass
-
-    shop = Shop()
-    shop.__dict__.update(
-        admin=admin, staff=staff, customer=customer, invoice=invoice, server=server, client=client
-    )
-    return shop
-
-
-def send_form(client, invoice_id, **overrides):
-    page = client.get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
-    data = {
-        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-        "send_key": re.search(r'name="send_key"[^>]*value="([^"]+)"', page).group(1),
-        "event": re.search(r'name="event" value="([^"]+)"', page).group(1),
-        "contacts": re.findall(r'name="contacts"[^>]*value="(\d+)" checked', page)
-        or re.findall(r'checked[^>]*name="contacts"[^>]*value="(\d+)"', page),
-        "subject": "Invoice {invoice_number} from {companyname}",
-        "body_html": "<p>Dear {contact_firstname}, {client_company} owes {invoice_total}.</p>"
-        "{email_signature}",
-        "attach_pdf": "y",
-        "cc": "",
-        "action": "send",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_send_invoice_end_to_end(shop):

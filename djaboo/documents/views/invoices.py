@@ -23,9 +23,9 @@ from djaboo.documents.pdf import document_pdf
 from djaboo.documents.public_links import active_link, public_url
 from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE, invoice_status
 from djaboo.documents.views import bp
+from djaboo.documents.views.common import document_context, load_document
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
-from djaboo.spaces.models import Space
 
 SORTS = {
     "-number": (Invoice.id.desc(),),
@@ -38,18 +38,10 @@ SORTS = {
 
 
 def load(invoice_id: int) -> Invoice:
-    return get_in_space_or_404(db.session, Invoice, invoice_id, current_user.space_id)
+    return load_document("invoice", invoice_id)
 
 
-def document_context(invoice: Invoice) -> dict:
-    """What the invoice sheet (page and PDF) shows besides the invoice itself."""
-    return {
-        "space": db.session.get(Space, invoice.space_id),
-        "status_label": INVOICE_LABELS[invoice_status(invoice, date.today())],
-    }
-
-
-def _customer_choices(form: InvoiceForm) -> None:
+def customer_choices(form) -> None:
     customers = db.session.execute(
         space_select(Customer, current_user.space_id).order_by(Customer.company)
     ).scalars()
@@ -87,7 +79,7 @@ def invoice_list():
 @login_required
 def invoice_create():
     form = InvoiceForm(customer_id=request.args.get("customer", type=int))
-    _customer_choices(form)
+    customer_choices(form)
     if not form.customer_id.choices:
         flash("Create a customer first.", "info")
         return redirect(url_for("documents.customer_create"))
@@ -103,7 +95,7 @@ def invoice_create():
         db.session.commit()
         flash(f"Invoice {invoice.number} created as a draft.", "success")
         return redirect(url_for("documents.invoice_detail", invoice_id=invoice.id))
-    return render_template("documents/invoice_form.html", form=form, invoice=None)
+    return render_template("documents/document_form.html", form=form, document=None)
 
 
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
@@ -111,7 +103,7 @@ def invoice_create():
 def invoice_edit(invoice_id: int):
     invoice = load(invoice_id)
     form = InvoiceForm(obj=invoice)
-    _customer_choices(form)
+    customer_choices(form)
     if request.method == "GET":
         while len(form.lines.entries) < len(invoice.lines) + 2:
             form.lines.append_entry()
@@ -126,7 +118,7 @@ def invoice_edit(invoice_id: int):
         db.session.commit()
         flash("Invoice saved.", "success")
         return redirect(url_for("documents.invoice_detail", invoice_id=invoice.id))
-    return render_template("documents/invoice_form.html", form=form, invoice=invoice)
+    return render_template("documents/document_form.html", form=form, document=invoice)
 
 
 @bp.route("/invoices/<int:invoice_id>")

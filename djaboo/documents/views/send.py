@@ -7,7 +7,7 @@ import uuid
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from djaboo.documents.send_forms import INVOICE_EVENTS, SendForm
+from djaboo.documents.send_forms import ESTIMATE_EVENTS, INVOICE_EVENTS, SendForm
 from djaboo.documents.send_preview import preview_document_email
 from djaboo.documents.sending import (
     SendRefused,
@@ -17,10 +17,12 @@ from djaboo.documents.sending import (
     starting_template,
 )
 from djaboo.documents.views import bp
-from djaboo.documents.views.invoices import document_context, load
+from djaboo.documents.views.common import document_context, load_document
 from djaboo.extensions import db
 from djaboo.mail.dispatch import deliver_soon
 from djaboo.settings.transport_settings import transport_settings_for_space
+
+EVENTS_OF = {"invoice": INVOICE_EVENTS, "estimate": ESTIMATE_EVENTS}
 
 
 def _request_from(form: SendForm) -> SendRequest:
@@ -35,14 +37,20 @@ def _request_from(form: SendForm) -> SendRequest:
     )
 
 
-def _fresh_form(invoice, event: str) -> SendForm:
-    template = starting_template(invoice, event)
-    recipients = [c.id for c in invoice.customer.recipients]
+def _with_choices(form: SendForm, document) -> SendForm:
+    form.contacts.choices = [
+        (c.id, f"{c.full_name} <{c.email}>".strip()) for c in document.customer.contacts
+    ]
+    return form
+
+
+def _fresh_form(document, doc_type: str, event: str) -> SendForm:
+    template = starting_template(document, event)
     return SendForm(
         formdata=None,
-        events=INVOICE_EVENTS,
+        events=EVENTS_OF[doc_type],
         event=event,
-        contacts=recipients,
+        contacts=[c.id for c in document.customer.recipients],
         subject=template.subject,
         body_html=template.body_html,
         attach_pdf=True,
@@ -50,52 +58,46 @@ def _fresh_form(invoice, event: str) -> SendForm:
     )
 
 
-def _with_choices(form: SendForm, invoice) -> SendForm:
-    form.contacts.choices = [
-        (c.id, f"{c.full_name} <{c.email}>".strip()) for c in invoice.customer.contacts
-    ]
-    return form
-
-
-@bp.route("/invoices/<int:invoice_id>/send", methods=["GET", "POST"])
-@login_required
-def invoice_send(invoice_id: int):
-    invoice = load(invoice_id)
+def send_view(doc_type: str, document_id: int):
+    document = load_document(doc_type, document_id)
+    events = EVENTS_OF[doc_type]
     if request.method == "GET":
         event = request.args.get("event")
-        form = _fresh_form(invoice, event if event in INVOICE_EVENTS else default_event(invoice))
-        return _page(invoice, _with_choices(form, invoice))
-    form = _with_choices(SendForm(events=INVOICE_EVENTS), invoice)
+        form = _fresh_form(
+            document, doc_type, event if event in events else default_event(document)
+        )
+        return _page(doc_type, document, _with_choices(form, document))
+    form = _with_choices(SendForm(events=events), document)
     if not form.validate_on_submit() or request.form.get("action") == "preview":
-        return _page(invoice, form, status=400 if form.errors else 200)
+        return _page(doc_type, document, form, status=400 if form.errors else 200)
     try:
         row, created = queue_document_email(
-            invoice,
+            document,
             current_user,
             _request_from(form),
-            doc_type="invoice",
-            context=document_context(invoice),
+            doc_type=doc_type,
+            context=document_context(document),
         )
     except SendRefused as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
-        return _page(invoice, form, status=400)
+        return _page(doc_type, document, form, status=400)
     db.session.commit()
     if created:
         deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
         flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
     else:
         flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")
-    return redirect(url_for("documents.invoice_detail", invoice_id=invoice.id) + "#emails")
+    return redirect(
+        url_for(f"documents.{doc_type}_detail", **{f"{doc_type}_id": document.id}) + "#emails"
+    )
 
 
-@bp.route("/invoices/<int:invoice_id>/send/preview", methods=["POST"])
-@login_required
-def invoice_send_preview(invoice_id: int):
-    invoice = load(invoice_id)
-    form = _with_choices(SendForm(events=INVOICE_EVENTS), invoice)
+def preview_view(doc_type: str, document_id: int):
+    document = load_document(doc_type, document_id)
+    form = _with_choices(SendForm(events=EVENTS_OF[doc_type]), document)
     errors = {} if form.validate() else dict(form.errors)
-    preview = preview_document_email(invoice, current_user, _request_from(form))
+    preview = preview_document_email(document, current_user, _request_from(form))
     db.session.commit()  # the public link, when this is its first use
     return jsonify(
         subject=preview.subject,
@@ -108,13 +110,41 @@ def invoice_send_preview(invoice_id: int):
     )
 
 
-def _page(invoice, form: SendForm, status: int = 200):
-    preview = preview_document_email(invoice, current_user, _request_from(form))
+def _page(doc_type: str, document, form: SendForm, status: int = 200):
+    preview = preview_document_email(document, current_user, _request_from(form))
     db.session.commit()
     return render_template(
         "documents/send.html",
-        invoice=invoice,
+        document=document,
+        doc_type=doc_type,
         form=form,
         preview=preview,
-        preview_url=url_for("documents.invoice_send_preview", invoice_id=invoice.id),
+        detail_url=url_for(f"documents.{doc_type}_detail", **{f"{doc_type}_id": document.id}),
+        preview_url=url_for(
+            f"documents.{doc_type}_send_preview", **{f"{doc_type}_id": document.id}
+        ),
     ), status
+
+
+@bp.route("/invoices/<int:invoice_id>/send", methods=["GET", "POST"])
+@login_required
+def invoice_send(invoice_id: int):
+    return send_view("invoice", invoice_id)
+
+
+@bp.route("/invoices/<int:invoice_id>/send/preview", methods=["POST"])
+@login_required
+def invoice_send_preview(invoice_id: int):
+    return preview_view("invoice", invoice_id)
+
+
+@bp.route("/estimates/<int:estimate_id>/send", methods=["GET", "POST"])
+@login_required
+def estimate_send(estimate_id: int):
+    return send_view("estimate", estimate_id)
+
+
+@bp.route("/estimates/<int:estimate_id>/send/preview", methods=["POST"])
+@login_required
+def estimate_send_preview(estimate_id: int):
+    return preview_view("estimate", estimate_id)
