@@ -121,3 +121,29 @@ def test_new_invoice_for_another_spaces_customer_is_refused(
     assert response.status_code in (200, 400)
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(Invoice.id))).scalar_one() == 0
+
+
+def test_staff_can_revoke_a_link(app, client, create_space, create_customer, create_invoice, login):
+    admin = create_space()
+    invoice = create_invoice(create_customer(admin.space), admin, status="unpaid")
+    old = active_link(admin.space_id, "invoice", invoice.id).token
+    db.session.commit()
+    login(client, admin)
+    response = client.submit(
+        f"/invoices/{invoice.id}/revoke-link",
+        {},
+        page=f"/invoices/{invoice.id}",
+        follow_redirects=True,
+    )
+    assert "The old link no longer works" in response.get_data(as_text=True)
+    visitor = app.test_client()
+    assert visitor.get(f"/p/invoice/{old}").status_code == 404
+    new = active_link(admin.space_id, "invoice", invoice.id).token
+    assert new != old and visitor.get(f"/p/invoice/{new}").status_code == 200
+    other = create_space()
+    outsider = app.test_client()
+    login(outsider, other)
+    assert (
+        outsider.submit(f"/invoices/{invoice.id}/revoke-link", {}, page="/invoices").status_code
+        == 404
+    )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import contains_eager
 
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.estimating import (
@@ -41,7 +42,11 @@ SORTS = {
 @bp.route("/estimates")
 @login_required
 def estimate_list():
-    select = space_select(Estimate, current_user.space_id).join(Customer)
+    select = (
+        space_select(Estimate, current_user.space_id)
+        .join(Customer)
+        .options(contains_eager(Estimate.customer))
+    )
     status, today = request.args.get("status", ""), date.today()
     if status == "expired":
         select = select.where(Estimate.status.in_(("draft", "sent")), Estimate.expiry_date < today)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import contains_eager
 
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.forms import InvoiceForm, PaymentForm
@@ -51,7 +52,11 @@ def customer_choices(form) -> None:
 @bp.route("/invoices")
 @login_required
 def invoice_list():
-    select = space_select(Invoice, current_user.space_id).join(Customer)
+    select = (
+        space_select(Invoice, current_user.space_id)
+        .join(Customer)
+        .options(contains_eager(Invoice.customer))
+    )  # one query, not one per row
     status = request.args.get("status", "")
     today = date.today()
     if status == "overdue":
