@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 
-from djaboo.db import get_in_space_or_404, space_select
+from djaboo.db import space_select
 from djaboo.documents.estimating import (
     answer_estimate,
     convert_to_invoice,
@@ -21,14 +20,17 @@ from djaboo.documents.forms import EstimateForm
 from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer, Estimate
-from djaboo.documents.pdf import document_pdf
 from djaboo.documents.public_links import active_link, public_url
 from djaboo.documents.statuses import ESTIMATE_LABELS, estimate_status
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import document_context, load_document
-from djaboo.documents.views.invoices import customer_choices
+from djaboo.documents.views.document_pages import (
+    create_page,
+    edit_page,
+    email_history,
+    pdf_response,
+)
 from djaboo.extensions import db
-from djaboo.mail.outbox import OutboxMessage
 
 SORTS = {
     "-number": (Estimate.id.desc(),),
@@ -73,61 +75,21 @@ def estimate_list():
 @login_required
 def estimate_create():
     form = EstimateForm(customer_id=request.args.get("customer", type=int))
-    customer_choices(form)
-    if not form.customer_id.choices:
-        flash("Create a customer first.", "info")
-        return redirect(url_for("documents.customer_create"))
-    if form.validate_on_submit():
-        customer = get_in_space_or_404(
-            db.session, Customer, form.customer_id.data, current_user.space_id
-        )
-        estimate = create_estimate(customer, current_user, form)
-        db.session.commit()
-        flash(f"Estimate {estimate.number} created as a draft.", "success")
-        return redirect(url_for("documents.estimate_detail", estimate_id=estimate.id))
-    return render_template("documents/document_form.html", form=form, document=None)
+    return create_page("estimate", form, create_estimate)
 
 
 @bp.route("/estimates/<int:estimate_id>/edit", methods=["GET", "POST"])
 @login_required
 def estimate_edit(estimate_id: int):
     estimate = load_document("estimate", estimate_id)
-    form = EstimateForm(obj=estimate)
-    customer_choices(form)
-    if request.method == "GET":
-        while len(form.lines.entries) < len(estimate.lines) + 2:
-            form.lines.append_entry()
-    if form.validate_on_submit():
-        get_in_space_or_404(db.session, Customer, form.customer_id.data, current_user.space_id)
-        try:
-            update_estimate(estimate, form)
-        except InvoiceRuleError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("documents.estimate_detail", estimate_id=estimate_id))
-        db.session.commit()
-        flash("Estimate saved.", "success")
-        return redirect(url_for("documents.estimate_detail", estimate_id=estimate.id))
-    return render_template("documents/document_form.html", form=form, document=estimate)
+    return edit_page("estimate", estimate, EstimateForm(obj=estimate), update_estimate)
 
 
 @bp.route("/estimates/<int:estimate_id>")
 @login_required
 def estimate_detail(estimate_id: int):
     estimate = load_document("estimate", estimate_id)
-    emails = (
-        db.session.execute(
-            sa.select(OutboxMessage)
-            .where(
-                OutboxMessage.space_id == estimate.space_id,
-                OutboxMessage.doc_type == "estimate",
-                OutboxMessage.doc_id == estimate.id,
-            )
-            .order_by(OutboxMessage.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    emails = email_history("estimate", estimate)
     link = public_url(active_link(estimate.space_id, "estimate", estimate.id))
     db.session.commit()
     return render_template(
@@ -143,14 +105,7 @@ def estimate_detail(estimate_id: int):
 @bp.route("/estimates/<int:estimate_id>/pdf")
 @login_required
 def estimate_pdf(estimate_id: int):
-    estimate = load_document("estimate", estimate_id)
-    content = document_pdf("estimate", estimate, document_context(estimate))
-    db.session.commit()
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{estimate.number}.pdf"'},
-    )
+    return pdf_response("estimate", load_document("estimate", estimate_id))
 
 
 @bp.route("/estimates/<int:estimate_id>/answer", methods=["POST"])

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 
-from djaboo.db import get_in_space_or_404, space_select
+from djaboo.db import space_select
 from djaboo.documents.forms import InvoiceForm, PaymentForm
 from djaboo.documents.invoicing import (
     InvoiceRuleError,
@@ -20,13 +19,17 @@ from djaboo.documents.invoicing import (
 )
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer, Invoice
-from djaboo.documents.pdf import document_pdf
 from djaboo.documents.public_links import active_link, public_url
 from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE, invoice_status
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import document_context, load_document
+from djaboo.documents.views.document_pages import (
+    create_page,
+    edit_page,
+    email_history,
+    pdf_response,
+)
 from djaboo.extensions import db
-from djaboo.mail.outbox import OutboxMessage
 
 SORTS = {
     "-number": (Invoice.id.desc(),),
@@ -40,13 +43,6 @@ SORTS = {
 
 def load(invoice_id: int) -> Invoice:
     return load_document("invoice", invoice_id)
-
-
-def customer_choices(form) -> None:
-    customers = db.session.execute(
-        space_select(Customer, current_user.space_id).order_by(Customer.company)
-    ).scalars()
-    form.customer_id.choices = [(c.id, c.company) for c in customers]
 
 
 @bp.route("/invoices")
@@ -84,65 +80,21 @@ def invoice_list():
 @login_required
 def invoice_create():
     form = InvoiceForm(customer_id=request.args.get("customer", type=int))
-    customer_choices(form)
-    if not form.customer_id.choices:
-        flash("Create a customer first.", "info")
-        return redirect(url_for("documents.customer_create"))
-    if request.method == "GET" and form.customer_id.data:
-        customer = db.session.get(Customer, form.customer_id.data)
-        if customer and customer.space_id == current_user.space_id:
-            form.currency.data = customer.currency
-    if form.validate_on_submit():
-        customer = get_in_space_or_404(
-            db.session, Customer, form.customer_id.data, current_user.space_id
-        )
-        invoice = create_invoice(customer, current_user, form)
-        db.session.commit()
-        flash(f"Invoice {invoice.number} created as a draft.", "success")
-        return redirect(url_for("documents.invoice_detail", invoice_id=invoice.id))
-    return render_template("documents/document_form.html", form=form, document=None)
+    return create_page("invoice", form, create_invoice)
 
 
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
 @login_required
 def invoice_edit(invoice_id: int):
     invoice = load(invoice_id)
-    form = InvoiceForm(obj=invoice)
-    customer_choices(form)
-    if request.method == "GET":
-        while len(form.lines.entries) < len(invoice.lines) + 2:
-            form.lines.append_entry()
-    if form.validate_on_submit():
-        get_in_space_or_404(db.session, Customer, form.customer_id.data, current_user.space_id)
-        try:
-            update_invoice(invoice, form)
-        except InvoiceRuleError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("documents.invoice_detail", invoice_id=invoice_id))
-        db.session.commit()
-        flash("Invoice saved.", "success")
-        return redirect(url_for("documents.invoice_detail", invoice_id=invoice.id))
-    return render_template("documents/document_form.html", form=form, document=invoice)
+    return edit_page("invoice", invoice, InvoiceForm(obj=invoice), update_invoice)
 
 
 @bp.route("/invoices/<int:invoice_id>")
 @login_required
 def invoice_detail(invoice_id: int):
     invoice = load(invoice_id)
-    emails = (
-        db.session.execute(
-            sa.select(OutboxMessage)
-            .where(
-                OutboxMessage.space_id == invoice.space_id,
-                OutboxMessage.doc_type == "invoice",
-                OutboxMessage.doc_id == invoice.id,
-            )
-            .order_by(OutboxMessage.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    emails = email_history("invoice", invoice)
     link = public_url(active_link(invoice.space_id, "invoice", invoice.id))
     db.session.commit()
     return render_template(
@@ -159,14 +111,7 @@ def invoice_detail(invoice_id: int):
 @bp.route("/invoices/<int:invoice_id>/pdf")
 @login_required
 def invoice_pdf(invoice_id: int):
-    invoice = load(invoice_id)
-    content = document_pdf("invoice", invoice, document_context(invoice))
-    db.session.commit()
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{invoice.number}.pdf"'},
-    )
+    return pdf_response("invoice", load(invoice_id))
 
 
 @bp.route("/invoices/<int:invoice_id>/payments", methods=["POST"])

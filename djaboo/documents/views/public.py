@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
 from djaboo.documents.estimating import answer_estimate
 from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.models import Estimate, Invoice
-from djaboo.documents.pdf import document_pdf
 from djaboo.documents.public_links import find_link
 from djaboo.documents.statuses import estimate_status
 from djaboo.documents.views import bp
-from djaboo.documents.views.common import document_context
+from djaboo.documents.views.common import MODELS, document_context
+from djaboo.documents.views.document_pages import pdf_response
 from djaboo.extensions import db
 
 
-def _invoice(token: str) -> Invoice:
-    link = find_link("invoice", token)
-    invoice = db.session.get(Invoice, link.doc_id) if link else None
-    if invoice is None or invoice.space_id != link.space_id or invoice.status == "draft":
+def _shared(doc_type: str, token: str):
+    """The document this live token was made for; anything else is a plain 404."""
+    link = find_link(doc_type, token)
+    document = db.session.get(MODELS[doc_type], link.doc_id) if link else None
+    if document is None or document.space_id != link.space_id or document.status == "draft":
         abort(404)
-    return invoice
+    return document
+
+
+def _invoice(token: str) -> Invoice:
+    return _shared("invoice", token)
 
 
 @bp.route("/p/invoice/<token>")
@@ -40,26 +45,11 @@ def public_invoice(token: str):
 
 @bp.route("/p/invoice/<token>/pdf")
 def public_invoice_pdf(token: str):
-    invoice = _invoice(token)
-    content = document_pdf("invoice", invoice, document_context(invoice))
-    db.session.commit()
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{invoice.number}.pdf"',
-            "Cache-Control": "private, no-store",
-            "X-Robots-Tag": "noindex",
-        },
-    )
+    return pdf_response("invoice", _invoice(token), public=True)
 
 
 def _estimate(token: str) -> Estimate:
-    link = find_link("estimate", token)
-    estimate = db.session.get(Estimate, link.doc_id) if link else None
-    if estimate is None or estimate.space_id != link.space_id or estimate.status == "draft":
-        abort(404)
-    return estimate
+    return _shared("estimate", token)
 
 
 @bp.route("/p/estimate/<token>", methods=["GET", "POST"])
@@ -94,15 +84,4 @@ def public_estimate(token: str):
 
 @bp.route("/p/estimate/<token>/pdf")
 def public_estimate_pdf(token: str):
-    estimate = _estimate(token)
-    content = document_pdf("estimate", estimate, document_context(estimate))
-    db.session.commit()
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{estimate.number}.pdf"',
-            "Cache-Control": "private, no-store",
-            "X-Robots-Tag": "noindex",
-        },
-    )
+    return pdf_response("estimate", _estimate(token), public=True)
