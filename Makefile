@@ -41,7 +41,8 @@ run: install run-deps
 	$(BIN)/djaboo demo --mail-port $(MAIL_PORT)
 	@echo "Djaboo Mail on http://$(HOST):$(PORT) (Ctrl+C stops it)"
 	@$(BIN)/djaboo mail catcher --port $(MAIL_PORT) & catcher=$$!; \
-	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
+	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo mail worker & worker=$$!; \
+	trap 'kill $$catcher $$worker 2>/dev/null' EXIT INT TERM; \
 	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo run --host $(HOST) --port $(PORT)
 
 run-deps:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -96,6 +98,26 @@ def demo(mail_port: int) -> None:
 @click.group("mail", help="Mail tools.")
 def mail() -> None:
     pass
+
+
+@mail.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between idle passes.")
+@click.option("--batch", default=100, show_default=True, help="Rows claimed per pass.")
+def mail_worker(once: bool, interval: float, batch: int) -> None:
+    """Deliver the outbox: run several of these, on any machines sharing the database."""
+    from djaboo.mail import worker
+    from djaboo.settings.transport_settings import transport_settings_for_space
+
+    if once:
+        total = 0
+        while handled := worker.run_once(transport_settings_for_space, batch):
+            total += handled
+        click.echo(f"{total} email(s) handled.")
+        return
+    click.echo(f"mail worker: delivering every {interval:g}s when idle (Ctrl+C stops)")
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run(transport_settings_for_space, interval=interval, batch=batch)
 
 
 @mail.command("catcher")

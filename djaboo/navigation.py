@@ -33,5 +33,17 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         if not current_user.is_authenticated:
-            return {"nav_main": [], "nav_setup": []}
-        return {"nav_main": _visible(MAIN), "nav_setup": _visible(SETUP)}
+            return {"nav_main": [], "nav_setup": [], "mail_pause": None}
+        return {
+            "nav_main": _visible(MAIN),
+            "nav_setup": _visible(SETUP),
+            "mail_pause": _mail_pause(),
+        }
+
+
+def _mail_pause():
+    """Why this space's mail is paused, for the banner every page shows."""
+    from djaboo.extensions import db
+    from djaboo.mail.outbox import MailPause
+
+    return db.session.get(MailPause, current_user.space_id)

@@ -53,3 +53,20 @@ def test_demo_is_created_once(app):
 
     numbers = db.session.execute(sa.select(Invoice.number).order_by(Invoice.id)).scalars().all()
     assert numbers == ["INV-000001", "INV-000002"]
+
+
+def test_mail_worker_once_drains_the_queue(app, create_space, smtp_server, client, login):
+    from tests.mail.test_worker import queue
+    from tests.settings.conftest import form_data
+
+    admin = create_space()
+    server = smtp_server()
+    login(client, admin)
+    client.submit(
+        "/settings/email", form_data(host="127.0.0.1", port=server.port, encryption="none")
+    )
+    queue(admin.space_id, 3)
+    result = app.test_cli_runner().invoke(args=["mail", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "3 email(s) handled." in result.output
+    assert len(server.messages) == 3

@@ -18,7 +18,7 @@ from djaboo.mail.errors import (
     MailError,
     TransientError,
 )
-from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.outbox import MailPause, OutboxMessage
 from djaboo.mail.transports import Envelope, TransportSettings, open_transport
 
 FIRST_RETRY = timedelta(minutes=1)
@@ -46,23 +46,47 @@ def claim(outbox_id: int) -> bool:
 
 
 def deliver_claimed(row: OutboxMessage, settings_for: Callable[[int], TransportSettings]) -> None:
-    """Send one claimed row and record what happened (commits)."""
-    envelope = Envelope(row.sender, tuple(row.recipients), row.raw, row.smtputf8)
+    """Send one claimed row on a connection of its own and record what happened (commits)."""
     try:
         with open_transport(settings_for(row.space_id)) as transport:
-            result = transport.send(envelope)
-    except MailError as error:
-        record_failure(row, error)
-    else:
-        row.status = "sent"
-        row.sent_at = utcnow()
-        row.server_reply = result.reply
-        row.last_error = ""
-        row.recipient_results = {
-            **{r: "accepted" for r in result.accepted},
-            **{r: f"{x.code} {x.reply}" for r, x in result.refused.items()},
-        }
+            send_claimed(row, transport)
+    except MailError as error:  # the connection itself failed
+        fail(row, error)
     db.session.commit()
+
+
+def send_claimed(row: OutboxMessage, transport) -> None:
+    """Send one claimed row on an open transport and record the result (no commit).
+
+    Connection-level failures propagate; the caller records them for the row.
+    """
+    envelope = Envelope(row.sender, tuple(row.recipients), row.raw, row.smtputf8)
+    try:
+        result = transport.send(envelope)
+    except MailError as error:
+        fail(row, error)
+        return
+    row.status = "sent"
+    row.sent_at = utcnow()
+    row.server_reply = result.reply
+    row.last_error = ""
+    row.recipient_results = {
+        **{r: "accepted" for r in result.accepted},
+        **{r: f"{x.code} {x.reply}" for r, x in result.refused.items()},
+    }
+
+
+def fail(row: OutboxMessage, error: MailError) -> None:
+    """Record the failure; a configuration error also pauses the space's queue."""
+    record_failure(row, error)
+    if isinstance(error, ConfigurationError):
+        pause_space(row.space_id, error)
+
+
+def pause_space(space_id: int, error: MailError) -> None:
+    if db.session.get(MailPause, space_id) is None:
+        db.session.add(MailPause(space_id=space_id, reason=str(error)))
+        db.session.flush()
 
 
 def record_failure(row: OutboxMessage, error: MailError) -> None:
@@ -79,3 +103,17 @@ def record_failure(row: OutboxMessage, error: MailError) -> None:
         row.next_attempt_at = utcnow() + retry_delay(row.attempts)
     else:
         row.status = "failed"
+
+
+def resume_space(space_id: int) -> int:
+    """Lift a space's pause and queue its "needs attention" rows again; returns how many."""
+    pause = db.session.get(MailPause, space_id)
+    if pause is not None:
+        db.session.delete(pause)
+    table = OutboxMessage.__table__
+    result = db.session.execute(
+        sa.update(table)
+        .where(table.c.space_id == space_id, table.c.status == "attention")
+        .values(status="queued", next_attempt_at=None)
+    )
+    return result.rowcount

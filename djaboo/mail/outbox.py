@@ -73,3 +73,17 @@ class OutboxMessage(db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+
+class MailPause(db.Model):
+    """A space whose sending is paused because its settings are wrong (authentication,
+    certificate, sender refused). Retrying message after message would only lock the account;
+    saving Settings → Email lifts the pause."""
+
+    __tablename__ = "mail_pause"
+
+    space_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("space.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+    since: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from djaboo.db import get_in_space_or_404
 from djaboo.extensions import db
+from djaboo.mail.delivery import resume_space
 from djaboo.settings.connection_check import CheckRefused, run_in_background, start_mail_check
 from djaboo.settings.email_settings import apply_email_settings, email_settings_for
 from djaboo.settings.forms import ConnectionCheckForm, EmailSettingsForm, TestEmailForm
@@ -50,8 +51,11 @@ def email():
     form = EmailSettingsForm(existing=settings)
     if form.validate_on_submit():
         apply_email_settings(settings, form)
+        waiting = resume_space(settings.space_id)  # the admin changed what was wrong
         db.session.commit()
         flash("Email settings saved.", "success")
+        if waiting:
+            flash(f"{waiting} email(s) waiting for these settings are queued again.", "info")
         for warning in form.warnings:
             flash(warning, "warning")
         return redirect(url_for("settings.email"))

@@ -1,0 +1,140 @@
+"""The mail worker: claims due outbox rows, sends each space's batch on one connection, records.
+
+Several workers (processes, machines) may run at once on one PostgreSQL database: rows are claimed
+with FOR UPDATE SKIP LOCKED (a conditional UPDATE on SQLite), so no row is ever sent by two.
+A claim is a lease: a row left in "sending" by a worker that died is taken over once the lease
+has expired and sent again with the same Message-ID (at most one extra copy, never a loss).
+A paused space (configuration error) is skipped until its settings are saved again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from itertools import groupby
+
+import sqlalchemy as sa
+
+from djaboo.db import utcnow
+from djaboo.extensions import db
+from djaboo.mail.delivery import fail, send_claimed
+from djaboo.mail.errors import ConfigurationError, MailError
+from djaboo.mail.outbox import MailPause, OutboxMessage
+from djaboo.mail.transports import TransportSettings, open_transport
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+def _due(now):
+    table = OutboxMessage.__table__
+    return sa.and_(
+        sa.or_(
+            table.c.status == "queued",
+            sa.and_(table.c.status == "retry", table.c.next_attempt_at <= now),
+            sa.and_(table.c.status == "sending", table.c.claimed_at < now - LEASE),
+        ),
+        table.c.space_id.not_in(sa.select(MailPause.space_id)),
+    )
+
+
+def claim_due(limit: int = 100) -> list[int]:
+    """Claim up to limit due rows for this worker and commit the claim; returns their ids."""
+    now = utcnow()
+    table = OutboxMessage.__table__
+    candidates = sa.select(table.c.id).where(_due(now)).order_by(table.c.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.execute(candidates.with_for_update(skip_locked=True)).scalars().all()
+        if ids:
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id.in_(ids))
+                .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
+            )
+    else:
+        ids = []
+        for row_id in db.session.execute(candidates).scalars().all():
+            # Only the worker whose UPDATE still finds the row due gets it.
+            claimed = db.session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id, _due(now))
+                .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
+            )
+            if claimed.rowcount == 1:
+                ids.append(row_id)
+    db.session.commit()
+    return ids
+
+
+def run_once(settings_for: Callable[[int], TransportSettings], batch: int = 100) -> int:
+    """Claim and deliver one batch; returns how many rows were handled."""
+    ids = claim_due(batch)
+    rows = (
+        db.session.execute(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.space_id, OutboxMessage.id)
+        )
+        .scalars()
+        .all()
+    )
+    for space_id, group in groupby(rows, key=lambda r: r.space_id):
+        _deliver_space(space_id, list(group), settings_for)
+    return len(rows)
+
+
+def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> None:
+    """One connection for the space's batch; each row committed on its own (a later failure
+    never rolls back an earlier success)."""
+    pending = list(rows)
+    try:
+        with open_transport(settings_for(space_id)) as transport:
+            while pending:
+                row = pending.pop(0)
+                send_claimed(row, transport)
+                db.session.commit()
+                if row.status == "attention":
+                    break
+    except MailError as error:
+        row = pending.pop(0) if pending else None
+        if row is not None:
+            fail(row, error)
+            db.session.commit()
+        if not isinstance(error, ConfigurationError):
+            for other in pending:  # the server is unreachable now: they wait as well
+                fail(other, error)
+            db.session.commit()
+            pending = []
+    except Exception:
+        db.session.rollback()
+        log.exception("delivery for space %s crashed; the claims expire and are retried", space_id)
+        return
+    _release(pending)
+
+
+def _release(rows: list[OutboxMessage]) -> None:
+    """Give back rows this worker claimed but did not try (their space was paused)."""
+    for row in rows:
+        row.status, row.claimed_at = "queued", None
+        row.attempts = max(row.attempts - 1, 0)
+    db.session.commit()
+
+
+def run(
+    settings_for, *, interval: float = 5.0, batch: int = 100, stop: threading.Event | None = None
+) -> None:
+    """Deliver until stopped: a batch whenever there is work, else a short sleep."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            handled = run_once(settings_for, batch)
+        except Exception:
+            db.session.rollback()
+            log.exception("mail worker pass failed; trying again")
+            handled = 0
+        finally:
+            db.session.remove()
+        if not handled:
+            stop.wait(interval)
