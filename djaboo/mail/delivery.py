@@ -24,6 +24,7 @@ from djaboo.mail.transports import Envelope, TransportSettings, open_transport
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=4)
 GIVE_UP_AFTER = timedelta(days=3)
+UNKNOWN_RETRIES = 1
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -66,14 +67,29 @@ def send_claimed(row: OutboxMessage, transport) -> None:
     except MailError as error:
         fail(row, error)
         return
-    row.status = "sent"
     row.sent_at = utcnow()
     row.server_reply = result.reply
     row.last_error = ""
-    row.recipient_results = {
-        **{r: "accepted" for r in result.accepted},
-        **{r: f"{x.code} {x.reply}" for r, x in result.refused.items()},
-    }
+    _note_recipients(row, result.accepted, result.refused)
+    deferred = [r for r, x in result.refused.items() if x.transient]
+    if deferred and utcnow() - row.created_at < GIVE_UP_AFTER:
+        # Only the deferred recipients are tried again: the others already have it.
+        row.recipients = deferred
+        row.status = "retry"
+        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        row.last_error = (
+            f"Delivered to {len(result.accepted)}; deferred for "
+            f"{', '.join(deferred)}; those will be retried."
+        )
+    else:
+        row.status = "sent"
+
+
+def _note_recipients(row: OutboxMessage, accepted, refused) -> None:
+    results = dict(row.recipient_results or {})
+    results.update({r: "accepted" for r in accepted})
+    results.update({r: f"{x.code} {x.reply}" for r, x in refused.items()})
+    row.recipient_results = results
 
 
 def fail(row: OutboxMessage, error: MailError) -> None:
@@ -94,13 +110,22 @@ def record_failure(row: OutboxMessage, error: MailError) -> None:
     row.server_reply = (
         f"{error.smtp_code} {error.server_reply}".strip() if error.smtp_code else error.server_reply
     )
+    refused = getattr(error, "refused", None)
+    if refused:
+        _note_recipients(row, [], refused)
     if isinstance(error, ConfigurationError):
         row.status = "attention"
+    elif isinstance(error, DeliveryUnknownError) and row.attempts >= UNKNOWN_RETRIES + 1:
+        row.status = "unknown"  # surfaced for a person to decide; never re-sent silently
     elif isinstance(error, DeliveryUnknownError):
-        row.status = "unknown"
+        # The server may have it: one more try, same Message-ID, so at most one extra copy.
+        row.status = "retry"
+        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
     elif isinstance(error, TransientError) and utcnow() - row.created_at < GIVE_UP_AFTER:
         row.status = "retry"
         row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        if refused:  # recipients refused for good are not tried again; deferred ones are
+            row.recipients = [r for r in row.recipients if r not in refused or refused[r].transient]
     else:
         row.status = "failed"
 

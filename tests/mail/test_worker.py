@@ -172,3 +172,63 @@ def test_two_workers_never_send_a_row_twice(app, create_space, smtp_server):
     subjects = sorted(m.message["Subject"] for m in server.messages)
     assert len(subjects) == 30 and len(set(subjects)) == 30
     assert db.session.execute(sa.select(sa.func.sum(OutboxMessage.attempts))).scalar_one() == 30
+
+
+def test_partly_delivered_messages_retry_only_the_deferred_recipients(create_space, smtp_server):
+    space = create_space()
+    server = smtp_server(
+        script=Script(
+            rcpt={
+                "full@example.org": "452 4.2.2 Mailbox full",
+                "gone@example.org": "550 5.1.1 No such user",
+            }
+        )
+    )
+    [row_id] = queue(space.space_id, 1)
+    row = db.session.get(OutboxMessage, row_id)
+    row.recipients = ["a@example.org", "full@example.org", "gone@example.org"]
+    db.session.commit()
+    settings = settings_for_servers({space.space_id: server})
+    worker.run_once(settings)
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, row_id)
+    assert row.status == "retry" and row.recipients == ["full@example.org"]
+    assert row.recipient_results["a@example.org"] == "accepted"
+    assert row.recipient_results["gone@example.org"].startswith("550")
+    server.script.rcpt = {}
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    worker.run_once(settings)
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, row_id)
+    assert row.status == "sent"
+    assert [m.rcpt_tos for m in server.messages] == [["a@example.org"], ["full@example.org"]]
+
+
+def test_unknown_outcome_is_retried_once_with_the_same_message_id_then_surfaced(
+    create_space, smtp_server
+):
+    space = create_space()
+    server = smtp_server(script=Script(drop_after_dot=True))
+    [row_id] = queue(space.space_id, 1)
+    settings = settings_for_servers({space.space_id: server})
+    for expected in ("retry", "unknown"):
+        worker.run_once(settings)
+        db.session.expire_all()
+        row = db.session.get(OutboxMessage, row_id)
+        assert row.status == expected
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert worker.run_once(settings) == 0
+    assert db.session.get(OutboxMessage, row_id).attempts == 2
+
+
+def test_a_poison_message_does_not_block_the_others(create_space, smtp_server):
+    space = create_space()
+    server = smtp_server()
+    first, poison, last = queue(space.space_id, 3)
+    db.session.get(OutboxMessage, poison).recipients = ["nobody@example.org"]
+    db.session.commit()
+    server.script.rcpt = {"nobody@example.org": "552 5.3.4 Message too big for system"}
+    worker.run_once(settings_for_servers({space.space_id: server}))
+    assert statuses([first, poison, last]) == ["sent", "failed", "sent"]
