@@ -33,12 +33,22 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         if not current_user.is_authenticated:
-            return {"nav_main": [], "nav_setup": [], "mail_pause": None}
+            return {"nav_main": [], "nav_setup": [], "mail_pause": None, "mail_waiting": None}
         return {
             "nav_main": _visible(MAIN),
             "nav_setup": _visible(SETUP),
             "mail_pause": _mail_pause(),
+            "mail_waiting": _mail_waiting(),
         }
+
+
+def _mail_waiting():
+    """For admins: minutes emails have waited with no mail worker running, else None."""
+    if not current_user.is_admin:
+        return None
+    from djaboo.mail.worker import waiting_without_worker
+
+    return waiting_without_worker(current_user.space_id)
 
 
 def _mail_pause():

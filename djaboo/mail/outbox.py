@@ -87,3 +87,12 @@ class MailPause(db.Model):
     )
     reason: Mapped[str] = mapped_column(sa.Text)
     since: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerHeartbeat(db.Model):
+    """When each mail worker last passed, so a queue that waits with no worker is noticed."""
+
+    __tablename__ = "worker_heartbeat"
+
+    name: Mapped[str] = mapped_column(sa.String(200), primary_key=True)  # host:pid
+    seen_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -10,6 +10,8 @@ A paused space (configuration error) is skipped until its settings are saved aga
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,11 +19,11 @@ from itertools import groupby
 
 import sqlalchemy as sa
 
-from djaboo.db import utcnow
+from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
 from djaboo.mail.delivery import fail, send_claimed
 from djaboo.mail.errors import ConfigurationError, MailError
-from djaboo.mail.outbox import MailPause, OutboxMessage
+from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
 from djaboo.mail.transports import TransportSettings, open_transport
 
 log = logging.getLogger(__name__)
@@ -114,11 +116,44 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
     _release(pending)
 
 
+def waiting_without_worker(space_id: int, grace: timedelta = timedelta(minutes=3)):
+    """Minutes the space's oldest due email has waited while no worker was seen, else None."""
+    now = utcnow()
+    late = now - grace
+    oldest = db.session.execute(
+        sa.select(sa.func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.space_id == space_id,
+            sa.or_(
+                sa.and_(OutboxMessage.status == "queued", OutboxMessage.created_at < late),
+                sa.and_(OutboxMessage.status == "retry", OutboxMessage.next_attempt_at < late),
+            ),
+        )
+    ).scalar_one_or_none()
+    if oldest is None:
+        return None
+    seen = db.session.execute(sa.select(sa.func.max(WorkerHeartbeat.seen_at))).scalar()
+    if seen is not None and now - seen < grace:
+        return None
+    return int((now - oldest).total_seconds() // 60)
+
+
 def _release(rows: list[OutboxMessage]) -> None:
     """Give back rows this worker claimed but did not try (their space was paused)."""
     for row in rows:
         row.status, row.claimed_at = "queued", None
         row.attempts = max(row.attempts - 1, 0)
+    db.session.commit()
+
+
+def beat(name: str | None = None) -> None:
+    """Record that this worker is alive (committed)."""
+    name = name or f"{socket.gethostname()}:{os.getpid()}"
+    now = utcnow()
+    updated = db.session.execute(
+        sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == name).values(seen_at=now)
+    )
+    if updated.rowcount == 0:
+        insert_or_ignore(db.session, WorkerHeartbeat.__table__, name=name, seen_at=now)
     db.session.commit()
 
 
@@ -129,6 +164,7 @@ def run(
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
+            beat()
             handled = run_once(settings_for, batch)
         except Exception:
             db.session.rollback()

@@ -232,3 +232,16 @@ def test_a_poison_message_does_not_block_the_others(create_space, smtp_server):
     server.script.rcpt = {"nobody@example.org": "552 5.3.4 Message too big for system"}
     worker.run_once(settings_for_servers({space.space_id: server}))
     assert statuses([first, poison, last]) == ["sent", "failed", "sent"]
+
+
+def test_admins_are_warned_when_emails_wait_and_no_worker_runs(client, create_space, login):
+    admin = create_space()
+    [row_id] = queue(admin.space_id, 1)
+    login(client, admin)
+    assert "Emails are waiting." not in client.get("/invoices").get_data(as_text=True)
+    db.session.get(OutboxMessage, row_id).created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    page = client.get("/invoices").get_data(as_text=True)
+    assert "Emails are waiting." in page and "waited 10 minutes" in page
+    worker.beat("test-worker")
+    assert "Emails are waiting." not in client.get("/invoices").get_data(as_text=True)
