@@ -115,9 +115,39 @@ def mail_worker(once: bool, interval: float, batch: int) -> None:
             total += handled
         click.echo(f"{total} email(s) handled.")
         return
-    click.echo(f"mail worker: delivering every {interval:g}s when idle (Ctrl+C stops)")
+    from djaboo.documents.reminders import run_reminders
+
+    click.echo(
+        f"mail worker: delivering every {interval:g}s when idle, reminders every "
+        f"15 min (Ctrl+C stops)"
+    )
     with contextlib.suppress(KeyboardInterrupt):
-        worker.run(transport_settings_for_space, interval=interval, batch=batch)
+        worker.run(
+            transport_settings_for_space, interval=interval, batch=batch, periodic=run_reminders
+        )
+
+
+@click.group("reminders", help="Overdue reminders.")
+def reminders() -> None:
+    pass
+
+
+@reminders.command("run")
+def reminders_run() -> None:
+    """Queue every reminder due now (safe to run as often as you like, even concurrently)."""
+    import sys
+
+    from djaboo.documents.reminders import run_reminders
+
+    if sys.stdout.isatty():
+
+        def progress(items):
+            with click.progressbar(items, label="Queueing reminders") as bar:
+                yield from bar
+    else:
+        progress = None
+    queued = run_reminders(progress=progress)
+    click.echo(f"{len(queued)} reminder(s) queued.")
 
 
 @mail.command("catcher")
@@ -145,3 +175,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(spaces)
     app.cli.add_command(demo)
     app.cli.add_command(mail)
+    app.cli.add_command(reminders)

@@ -14,6 +14,7 @@ MAIN = [
 ]
 SETUP = [
     ("Settings → Email", "settings.email", True),
+    ("Settings → Reminders", "documents.reminder_settings", True),
     ("Email Templates", "email_templates.template_list", False),  # staff may look and preview
     ("Staff", "staff.staff_list", True),
 ]

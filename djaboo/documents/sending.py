@@ -101,9 +101,18 @@ def compose_document_email(
 
 
 def queue_document_email(
-    document, sender: User, request: SendRequest, *, doc_type: str, context: dict
+    document,
+    sender: User,
+    request: SendRequest,
+    *,
+    doc_type: str,
+    context: dict,
+    automatic: bool = False,
 ) -> tuple[OutboxMessage, bool]:
-    """Queue the email (flushed, not committed); (row, False) when this send key was used."""
+    """Queue the email (flushed, not committed); (row, False) when this send key was used.
+
+    Automatic emails (reminders) are signed by `sender`, the document's owner, but recorded as
+    sent by nobody."""
     existing = _existing(document.space_id, request.send_key)
     if existing is not None:
         return existing, False
@@ -136,7 +145,7 @@ def queue_document_email(
         event=request.event,
         doc_type=doc_type,
         doc_id=document.id,
-        sent_by_id=sender.id,
+        sent_by_id=None if automatic else sender.id,
     )
     db.session.add(row)
     if isinstance(document, Invoice):

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
@@ -158,13 +159,25 @@ def beat(name: str | None = None) -> None:
 
 
 def run(
-    settings_for, *, interval: float = 5.0, batch: int = 100, stop: threading.Event | None = None
+    settings_for,
+    *,
+    interval: float = 5.0,
+    batch: int = 100,
+    stop: threading.Event | None = None,
+    periodic: Callable[[], object] | None = None,
+    period: float = 900.0,
 ) -> None:
-    """Deliver until stopped: a batch whenever there is work, else a short sleep."""
+    """Deliver until stopped: a batch whenever there is work, else a short sleep. `periodic`
+    (the reminder run) is called every `period` seconds; it must be safe to run in several
+    workers at once."""
     stop = stop or threading.Event()
+    last_periodic = float("-inf")
     while not stop.is_set():
         try:
             beat()
+            if periodic and time.monotonic() - last_periodic >= period:
+                last_periodic = time.monotonic()
+                periodic()
             handled = run_once(settings_for, batch)
         except Exception:
             db.session.rollback()

@@ -1,6 +1,7 @@
 from djaboo.documents.models.customers import Contact, Customer
 from djaboo.documents.models.estimates import Estimate, EstimateLine
 from djaboo.documents.models.invoices import Invoice, InvoiceLine, Payment
+from djaboo.documents.models.reminders import ReminderLog, ReminderSettings
 from djaboo.documents.models.shared import DocumentPDF, DocumentSequence, PublicLink
 
 __all__ = [
@@ -14,4 +15,6 @@ __all__ = [
     "InvoiceLine",
     "Payment",
     "PublicLink",
+    "ReminderLog",
+    "ReminderSettings",
 ]

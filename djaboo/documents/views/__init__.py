@@ -2,4 +2,14 @@ from flask import Blueprint
 
 bp = Blueprint("documents", __name__)
 
-from djaboo.documents.views import customers, emails, estimates, invoices, links, public, send  # noqa: E402, F401, I001
+# The view modules register their routes on bp when imported.
+from djaboo.documents.views import (  # noqa: E402, F401, I001
+    customers,
+    emails,
+    estimates,
+    invoices,
+    links,
+    public,
+    reminders,
+    send,
+)

@@ -10,7 +10,7 @@ from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.models import Customer
 from djaboo.documents.pdf import document_pdf
-from djaboo.documents.views.common import document_context
+from djaboo.documents.sheet import document_context
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 

@@ -21,9 +21,10 @@ from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer, Estimate
 from djaboo.documents.public_links import active_link, public_url
+from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import ESTIMATE_LABELS, estimate_status
 from djaboo.documents.views import bp
-from djaboo.documents.views.common import document_context, load_document
+from djaboo.documents.views.common import load_document
 from djaboo.documents.views.document_pages import (
     create_page,
     edit_page,

@@ -20,9 +20,10 @@ from djaboo.documents.invoicing import (
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer, Invoice
 from djaboo.documents.public_links import active_link, public_url
+from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE, invoice_status
 from djaboo.documents.views import bp
-from djaboo.documents.views.common import document_context, load_document
+from djaboo.documents.views.common import load_document
 from djaboo.documents.views.document_pages import (
     create_page,
     edit_page,

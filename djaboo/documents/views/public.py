@@ -11,9 +11,10 @@ from djaboo.documents.estimating import answer_estimate
 from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.public_links import find_link
+from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import estimate_status
 from djaboo.documents.views import bp
-from djaboo.documents.views.common import MODELS, document_context
+from djaboo.documents.views.common import MODELS
 from djaboo.documents.views.document_pages import pdf_response
 from djaboo.extensions import db
 

@@ -16,8 +16,9 @@ from djaboo.documents.sending import (
     queue_document_email,
     starting_template,
 )
+from djaboo.documents.sheet import document_context
 from djaboo.documents.views import bp
-from djaboo.documents.views.common import document_context, load_document
+from djaboo.documents.views.common import load_document
 from djaboo.extensions import db
 from djaboo.mail.dispatch import deliver_soon
 from djaboo.settings.transport_settings import transport_settings_for_space

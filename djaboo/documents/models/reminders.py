@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from djaboo.db import UTCDateTime, utcnow
+from djaboo.extensions import db
+
+
+class ReminderSettings(db.Model):
+    """When a space's automatic reminders go out. One row per space."""
+
+    __tablename__ = "reminder_settings"
+
+    space_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("space.id", ondelete="CASCADE"), primary_key=True
+    )
+    due_soon_enabled: Mapped[bool] = mapped_column(default=True)
+    due_soon_days: Mapped[int] = mapped_column(default=2)
+    overdue_first_days: Mapped[int] = mapped_column(default=1)
+    resend_every_days: Mapped[int] = mapped_column(default=3)  # 0 = never again
+    max_resends: Mapped[int] = mapped_column(default=3)
+    send_hour: Mapped[int] = mapped_column(default=9)  # in the space's time zone
+    attach_pdf: Mapped[bool] = mapped_column(default=True)
+
+
+class ReminderLog(db.Model):
+    """One automatic reminder per (invoice, stage, occurrence): the unique key is what makes a
+    second run, or a concurrent one, send nothing extra."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "stage", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(sa.String(16))  # due_soon | overdue
+    occurrence: Mapped[int]
+    outbox_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_message.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

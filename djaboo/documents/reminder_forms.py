@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange
+
+TIMEZONES = [
+    SelectChoice(tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"
+]
+
+
+def days(label: str, maximum: int, description: str = "") -> IntegerField:
+    return IntegerField(
+        label,
+        description=description,
+        validators=[
+            InputRequired(),
+            NumberRange(0, maximum, f"Enter a number from 0 to {maximum}."),
+        ],
+    )
+
+
+class ReminderSettingsForm(FlaskForm):
+    due_soon_enabled = BooleanField("Send a notice before the due date")
+    due_soon_days = days("Days before the due date", 60)
+    overdue_first_days = days("First overdue notice, days after the due date", 365)
+    resend_every_days = days("Then every (days)", 365, "0 sends the overdue notice only once.")
+    max_resends = days("At most this many repeats", 50)
+    send_hour = IntegerField(
+        "Send at (hour, 0–23)",
+        validators=[InputRequired(), NumberRange(0, 23, "Enter an hour from 0 to 23.")],
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=TIMEZONES,
+        description="Due dates and the send hour are read in this zone.",
+    )
+    attach_pdf = BooleanField("Attach the invoice PDF")

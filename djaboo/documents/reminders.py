@@ -1,0 +1,205 @@
+"""Overdue reminders: which are due, and queueing each exactly once.
+
+A reminder is identified by (invoice, stage, occurrence). The stage now due is computed from the
+dates in the space's time zone; a run after days without one sends the reminder for the stage
+that is due now, not one per missed day; the reminder log's unique key makes a second or
+concurrent run send nothing extra. Whether the invoice still needs it is checked again inside
+the transaction that queues it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from djaboo.db import utcnow
+from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
+from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
+from djaboo.documents.sheet import document_context
+from djaboo.documents.statuses import OPEN_INVOICE
+from djaboo.email_templates.catalogue import template_for
+from djaboo.extensions import db
+from djaboo.mail.outbox import OutboxMessage
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+log = logging.getLogger(__name__)
+STAGE_EVENTS = {"due_soon": "invoice_due_soon", "overdue": "invoice_overdue"}
+
+
+@dataclass(frozen=True)
+class Due:
+    invoice_id: int
+    stage: str
+    occurrence: int
+
+
+def reminder_settings_for(space_id: int) -> ReminderSettings:
+    settings = db.session.get(ReminderSettings, space_id)
+    if settings is None:
+        settings = ReminderSettings(space_id=space_id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def reminder_day(now_utc: datetime, timezone: str, send_hour: int) -> date:
+    """The day whose reminders may go out now: today from the send hour on, else yesterday."""
+    local = now_utc.astimezone(ZoneInfo(timezone or "UTC"))
+    return local.date() if local.hour >= send_hour else local.date() - timedelta(days=1)
+
+
+def stage_due(invoice: Invoice, settings: ReminderSettings, day: date) -> Due | None:
+    """The one reminder this invoice should have by `day`, if any."""
+    if invoice.due_date > day:
+        before = (invoice.due_date - day).days
+        if settings.due_soon_enabled and before <= settings.due_soon_days:
+            return Due(invoice.id, "due_soon", 0)
+        return None
+    late = (day - invoice.due_date).days
+    if late < settings.overdue_first_days:
+        return None
+    occurrence = 0
+    if settings.resend_every_days > 0:
+        occurrence = min(
+            (late - settings.overdue_first_days) // settings.resend_every_days, settings.max_resends
+        )
+    return Due(invoice.id, "overdue", occurrence)
+
+
+def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[Due]:
+    open_invoices = (
+        db.session.execute(
+            sa.select(Invoice)
+            .join(Customer)
+            .where(
+                Invoice.space_id == space.id,
+                Invoice.status.in_(OPEN_INVOICE),
+                Invoice.reminders_enabled.is_(True),
+                Customer.reminders_enabled.is_(True),
+                Invoice.due_date <= day + timedelta(days=settings.due_soon_days),
+            )
+            .order_by(Invoice.id)
+        )
+        .scalars()
+        .all()
+    )
+    wanted = [d for d in (stage_due(i, settings, day) for i in open_invoices) if d]
+    if not wanted:
+        return []
+    done = {
+        (r.invoice_id, r.stage, r.occurrence)
+        for r in db.session.execute(
+            sa.select(ReminderLog).where(ReminderLog.space_id == space.id)
+        ).scalars()
+    }
+    return [d for d in wanted if (d.invoice_id, d.stage, d.occurrence) not in done]
+
+
+def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMessage | None:
+    """Queue one reminder in the current transaction, or None when it is no longer wanted.
+
+    The log row is flushed first: a second process queueing the same reminder fails on its
+    unique key (the caller rolls back and moves on) before any email exists.
+    """
+    invoice = db.session.execute(
+        sa.select(Invoice).where(Invoice.id == due.invoice_id).with_for_update()
+    ).scalar_one()
+    if (
+        invoice.status not in OPEN_INVOICE
+        or not invoice.reminders_enabled
+        or not invoice.customer.reminders_enabled
+        or stage_due(invoice, settings, day) != due
+    ):
+        return None  # paid, cancelled or switched off since it was selected
+    if _sent_by_hand_today(invoice, day):
+        return None  # a manual send today postpones the automatic one
+    recipients = [c.id for c in invoice.customer.recipients]
+    space = db.session.get(Space, invoice.space_id)
+    event = STAGE_EVENTS[due.stage]
+    template = template_for(space.id, event, invoice.customer.language, space.default_language)
+    if not recipients or not template.active:
+        return None
+    db.session.add(
+        ReminderLog(
+            space_id=invoice.space_id,
+            invoice_id=invoice.id,
+            stage=due.stage,
+            occurrence=due.occurrence,
+        )
+    )
+    db.session.flush()
+    # Signed by the invoice's owner (their signature, else the global one), like a manual send.
+    sender = db.session.get(User, invoice.owner_id) if invoice.owner_id else None
+    request = SendRequest(
+        event=event,
+        contact_ids=recipients,
+        subject=template.subject,
+        body_html=template.body_html,
+        attach_pdf=settings.attach_pdf,
+        send_key=f"reminder:{invoice.id}:{due.stage}:{due.occurrence}",
+    )
+    row, _ = queue_document_email(
+        invoice,
+        sender or _any_admin(space.id),
+        request,
+        doc_type="invoice",
+        context=document_context(invoice),
+        automatic=True,
+    )
+    return row
+
+
+def _sent_by_hand_today(invoice: Invoice, day: date) -> bool:
+    since = datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+    return (
+        db.session.execute(
+            sa.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.doc_type == "invoice",
+                OutboxMessage.doc_id == invoice.id,
+                OutboxMessage.created_at >= since,
+                OutboxMessage.idempotency_key.not_like("reminder:%"),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _any_admin(space_id: int) -> User:
+    return db.session.execute(
+        sa.select(User)
+        .where(User.space_id == space_id, User.role == "admin", User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    ).scalar_one()
+
+
+def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
+    """Queue every reminder due now in every space, one transaction each; returns outbox ids."""
+    now_utc = now_utc or utcnow()
+    queued = []
+    for space in db.session.execute(sa.select(Space).order_by(Space.id)).scalars().all():
+        settings = reminder_settings_for(space.id)
+        day = reminder_day(now_utc, space.timezone, settings.send_hour)
+        todo = due_reminders(space, settings, day)
+        db.session.commit()
+        for due in progress(todo) if progress else todo:
+            try:
+                row = queue_reminder(due, reminder_settings_for(space.id), day)
+                db.session.commit()
+            except sa.exc.IntegrityError:
+                db.session.rollback()  # another run queued this very reminder first
+                continue
+            except SendRefused as exc:
+                db.session.rollback()
+                log.warning("reminder %s not queued: %s", due, exc)
+                continue
+            if row is not None:
+                queued.append(row.id)
+    return queued
