@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
 # (label, endpoint, admin only)
@@ -33,7 +33,8 @@ def _visible(entries):
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
-        if not current_user.is_authenticated:
+        # PDFs are rendered by the worker and the CLI too, with no request and no user.
+        if not has_request_context() or not current_user.is_authenticated:
             return {"nav_main": [], "nav_setup": [], "mail_pause": None, "mail_waiting": None}
         return {
             "nav_main": _visible(MAIN),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from djaboo.db import utcnow
+from djaboo.db import insert_or_ignore, utcnow
 from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
 from djaboo.documents.sheet import document_context
@@ -39,11 +39,20 @@ class Due:
 
 
 def reminder_settings_for(space_id: int) -> ReminderSettings:
+    """The space's settings, created with the defaults on first need (by whoever is first)."""
     settings = db.session.get(ReminderSettings, space_id)
     if settings is None:
-        settings = ReminderSettings(space_id=space_id)
-        db.session.add(settings)
-        db.session.flush()
+        insert_or_ignore(
+            db.session,
+            ReminderSettings.__table__,
+            space_id=space_id,
+            **{
+                c.name: c.default.arg
+                for c in ReminderSettings.__table__.columns
+                if c.default is not None
+            },
+        )
+        settings = db.session.get(ReminderSettings, space_id)
     return settings
 
 

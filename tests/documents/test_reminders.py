@@ -1,0 +1,251 @@
+"""Overdue reminders: exactly one per (invoice, stage, occurrence), in the space's time zone."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from djaboo.documents.models import Invoice, ReminderLog
+from djaboo.documents.reminders import (
+    Due,
+    reminder_day,
+    reminder_settings_for,
+    run_reminders,
+    stage_due,
+)
+from djaboo.extensions import db
+from djaboo.mail import worker
+from djaboo.mail.outbox import OutboxMessage
+from tests.settings.conftest import form_data
+
+SETTINGS = SimpleNamespace(
+    due_soon_enabled=True, due_soon_days=2, overdue_first_days=1, resend_every_days=3, max_resends=3
+)
+DUE = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 3, 7), None),
+        (date(2026, 3, 8), ("due_soon", 0)),
+        (date(2026, 3, 9), ("due_soon", 0)),
+        (date(2026, 3, 10), None),
+        (date(2026, 3, 11), ("overdue", 0)),
+        (date(2026, 3, 13), ("overdue", 0)),
+        (date(2026, 3, 14), ("overdue", 1)),
+        (date(2026, 3, 20), ("overdue", 3)),
+        (date(2026, 6, 1), ("overdue", 3)),
+    ],
+)
+def test_stage_due(day, expected):
+    due = stage_due(SimpleNamespace(id=1, due_date=DUE), SETTINGS, day)
+    assert (due and (due.stage, due.occurrence)) == (expected or None)
+
+
+def test_stages_can_be_switched_off():
+    settings = SimpleNamespace(
+        **{**vars(SETTINGS), "due_soon_enabled": False, "resend_every_days": 0}
+    )
+    invoice = SimpleNamespace(id=1, due_date=DUE)
+    assert stage_due(invoice, settings, date(2026, 3, 9)) is None
+    assert stage_due(invoice, settings, date(2026, 4, 30)) == Due(1, "overdue", 0)
+
+
+def test_the_reminder_day_follows_the_spaces_clock_and_send_hour():
+    # 07:30 UTC is 08:30 in Paris: before a 9 o'clock send hour, it is still yesterday's turn.
+    assert reminder_day(datetime(2026, 3, 10, 7, 30, tzinfo=UTC), "Europe/Paris", 9) == date(
+        2026, 3, 9
+    )
+    assert reminder_day(datetime(2026, 3, 10, 8, 30, tzinfo=UTC), "Europe/Paris", 9) == date(
+        2026, 3, 10
+    )
+    # The spring-forward night in Paris: 01:30 UTC is 03:30 local, no day is skipped.
+    assert reminder_day(datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "Europe/Paris", 0) == date(
+        2026, 3, 29
+    )
+    assert reminder_day(datetime(2026, 3, 10, 23, 30, tzinfo=UTC), "Asia/Tokyo", 9) == date(
+        2026, 3, 10
+    )  # 08:30 on the 11th in Tokyo: not yet
+    assert reminder_day(datetime(2026, 3, 11, 0, 30, tzinfo=UTC), "Asia/Tokyo", 9) == date(
+        2026, 3, 11
+    )
+
+
+@pytest.fixture
+def overdue_shop(
+    create_space, create_user, create_customer, create_invoice, client, login, smtp_server
+):
+    admin = create_space(name="Acme Ltd")
+    server = smtp_server()
+    login(client, admin)
+    client.submit(
+        "/settings/email",
+        form_data(
+            host="127.0.0.1", port=server.port, encryption="none", signature_html="<p>GLOBAL</p>"
+        ),
+    )
+    owner = create_user(admin.space, signature="<p>OWNER SIGNATURE</p>")
+    customer = create_customer(admin.space)
+    today = date.today()
+
+    def invoice(status="unpaid", days_late=5, **kw):
+        return create_invoice(
+            customer,
+            owner,
+            status=status,
+            due_in_days=30,
+            issue_date=today - timedelta(days=30 + days_late),
+            **kw,
+        )
+
+    return SimpleNamespace(
+        admin=admin, server=server, owner=owner, customer=customer, invoice=invoice, client=client
+    )
+
+
+def now_after_send_hour():
+    return datetime.now(UTC).replace(hour=23, minute=0)
+
+
+def test_one_reminder_per_invoice_however_often_the_job_runs(overdue_shop):
+    late = overdue_shop.invoice()
+    for status in ("paid", "cancelled", "draft"):
+        overdue_shop.invoice(status=status)
+    assert len(run_reminders(now_after_send_hour())) == 1
+    assert run_reminders(now_after_send_hour()) == []
+    [log] = db.session.execute(sa.select(ReminderLog)).scalars().all()
+    assert (log.invoice_id, log.stage, log.occurrence) == (late.id, "overdue", 1)
+    [row] = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert row.event == "invoice_overdue" and row.sent_by_id is None
+
+    worker.run_once(
+        lambda space_id: __import__(
+            "djaboo.settings.transport_settings", fromlist=["x"]
+        ).transport_settings_for_space(space_id)
+    )
+    [got] = overdue_shop.server.messages
+    html = got.message.get_body(("html",)).get_content()
+    assert "OWNER SIGNATURE" in html and "GLOBAL" not in html
+    assert "5 days overdue" in html and late.number in html
+    assert got.message["Reply-To"].addresses[0].addr_spec == overdue_shop.owner.email
+
+
+def test_catch_up_sends_the_stage_due_now_once(overdue_shop):
+    overdue_shop.invoice(days_late=30)  # cron missed weeks
+    run_reminders(now_after_send_hour())
+    logs = db.session.execute(sa.select(ReminderLog)).scalars().all()
+    assert [(r.stage, r.occurrence) for r in logs] == [("overdue", 3)]
+
+
+def test_opt_outs_and_manual_sends(overdue_shop):
+    quiet = overdue_shop.invoice()
+    quiet.reminders_enabled = False
+    manual = overdue_shop.invoice()
+    db.session.add(
+        OutboxMessage(
+            space_id=manual.space_id,
+            idempotency_key="by-hand",
+            message_id="<h@x>",
+            sender="a@x.example",
+            recipients=["b@x.example"],
+            raw=b"x",
+            status="sent",
+            doc_type="invoice",
+            doc_id=manual.id,
+        )
+    )
+    db.session.commit()
+    assert run_reminders(now_after_send_hour()) == []
+    overdue_shop.customer.reminders_enabled = False
+    quiet.reminders_enabled = True
+    db.session.commit()
+    assert run_reminders(now_after_send_hour()) == []
+
+
+def test_paid_between_selection_and_send_is_not_reminded(overdue_shop, monkeypatch):
+    from djaboo.documents import reminders
+
+    invoice = overdue_shop.invoice()
+    real = reminders.due_reminders
+
+    def select_then_pay(*args):
+        found = real(*args)
+        db.session.execute(sa.update(Invoice).where(Invoice.id == invoice.id).values(status="paid"))
+        return found
+
+    monkeypatch.setattr(reminders, "due_reminders", select_then_pay)
+    assert run_reminders(now_after_send_hour()) == []
+    assert db.session.execute(sa.select(sa.func.count(ReminderLog.id))).scalar_one() == 0
+
+
+def test_concurrent_runs_send_one_email_per_invoice(app, overdue_shop):
+    invoices = [overdue_shop.invoice() for _ in range(6)]
+    results, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                results.extend(run_reminders(now_after_send_hour()))
+            except Exception as exc:  # reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    rows = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert sorted(r.doc_id for r in rows) == sorted(i.id for i in invoices)
+    assert len(results) == len(invoices)
+
+
+def test_reminder_settings_page(client, create_space, create_user, login):
+    admin = create_space()
+    login(client, admin)
+    page = client.get("/settings/reminders").get_data(as_text=True)
+    assert "Send a notice before the due date" in page
+    response = client.submit(
+        "/settings/reminders",
+        {
+            "due_soon_enabled": "y",
+            "due_soon_days": "5",
+            "overdue_first_days": "2",
+            "resend_every_days": "7",
+            "max_resends": "4",
+            "send_hour": "8",
+            "timezone": "Europe/Paris",
+            "attach_pdf": "",
+        },
+    )
+    assert response.status_code == 302
+    settings = reminder_settings_for(admin.space_id)
+    db.session.refresh(settings)
+    assert (
+        settings.due_soon_days,
+        settings.resend_every_days,
+        settings.send_hour,
+        settings.attach_pdf,
+    ) == (5, 7, 8, False)
+    bad = client.submit(
+        "/settings/reminders",
+        {
+            "due_soon_days": "-1",
+            "send_hour": "24",
+            "overdue_first_days": "1",
+            "resend_every_days": "1",
+            "max_resends": "1",
+            "timezone": "Mars/Olympus",
+        },
+    )
+    html = bad.get_data(as_text=True)
+    assert "Enter a number from 0 to 60." in html and "Enter an hour from 0 to 23." in html
+    assert "Not a valid choice" in html
+    staff = client.application.test_client()
+    login(staff, create_user(admin.space))
+    assert staff.get("/settings/reminders").status_code == 403
