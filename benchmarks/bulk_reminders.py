@@ -175,11 +175,21 @@ def fill(n: int, port: int) -> None:
     db.session.commit()
 
 
+def waiting() -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).where(OutboxMessage.status.in_(("queued", "sending")))
+    ).scalar_one()
+
+
 def drain(app, threads: int) -> float:
     def work():
         with app.app_context():
-            while worker.run_once(transport_settings_for_space, batch=BATCH):
-                pass
+            while True:
+                if worker.run_once(transport_settings_for_space, batch=BATCH):
+                    continue
+                if not waiting():  # other workers may still be sending their claims
+                    break
+                time.sleep(0.02)
             db.session.remove()
 
     started = time.perf_counter()

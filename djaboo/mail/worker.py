@@ -57,9 +57,11 @@ def claim_due(limit: int = 100) -> list[int]:
                 .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
             )
     else:
+        # SQLite has no SKIP LOCKED: workers race for the same first rows, so look further
+        # than `limit` and keep the ones whose conditional UPDATE this worker won.
         ids = []
-        for row_id in db.session.execute(candidates).scalars().all():
-            # Only the worker whose UPDATE still finds the row due gets it.
+        wider = candidates.limit(limit * 5)
+        for row_id in db.session.execute(wider).scalars().all():
             claimed = db.session.execute(
                 sa.update(table)
                 .where(table.c.id == row_id, _due(now))
@@ -67,6 +69,8 @@ def claim_due(limit: int = 100) -> list[int]:
             )
             if claimed.rowcount == 1:
                 ids.append(row_id)
+                if len(ids) == limit:
+                    break
     db.session.commit()
     return ids
 
