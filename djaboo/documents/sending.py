@@ -21,6 +21,7 @@ from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, com
 from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, Party, normalize_address
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.sanitize import sanitize_html
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -55,6 +56,48 @@ def starting_template(document, event: str):
     return template_for(space.id, event, language_of(document), space.default_language)
 
 
+@dataclass
+class EmailInputs:
+    """Everything an email about a document is made from; shared by Send and its preview."""
+
+    space: Space
+    settings: object
+    template: object
+    contacts: list[Contact]
+    values: dict
+    body_html: str  # this send's text, sanitized like every stored body
+
+    @property
+    def from_name(self) -> str:
+        return self.template.from_name or self.settings.from_name or self.space.name
+
+
+def gather_inputs(
+    document, sender: User, request: SendRequest, today: date | None = None
+) -> EmailInputs:
+    space = db.session.get(Space, document.space_id)
+    settings = email_settings_for(space)
+    template = starting_template(document, request.event)
+    contacts = chosen_contacts(document, request.contact_ids)
+    facts = document_facts(
+        document,
+        space=space,
+        language=template.language,
+        contact=contacts[0] if contacts else None,
+        sender=sender,
+        settings=settings,
+        today=today or date.today(),
+    )
+    return EmailInputs(
+        space,
+        settings,
+        template,
+        contacts,
+        merge_values(facts, settings.charset),
+        sanitize_html(request.body_html),
+    )
+
+
 def compose_document_email(
     document,
     sender: User,
@@ -65,20 +108,9 @@ def compose_document_email(
     message_id: str | None = None,
     today: date | None = None,
 ) -> Composed:
-    """The email as it will go out (also what the preview shows)."""
-    space = db.session.get(Space, document.space_id)
-    settings = email_settings_for(space)
-    template = starting_template(document, request.event)
-    contacts = _chosen_contacts(document, request.contact_ids)
-    facts = document_facts(
-        document,
-        space=space,
-        language=template.language,
-        contact=contacts[0] if contacts else None,
-        sender=sender,
-        settings=settings,
-        today=today or date.today(),
-    )
+    """The email as it will go out (the preview shows the same inputs)."""
+    inputs = gather_inputs(document, sender, request, today)
+    settings = inputs.settings
     attachments = []
     if request.attach_pdf:
         pdf = document_pdf(doc_type, document, context)
@@ -86,11 +118,11 @@ def compose_document_email(
             raise SendRefused("The PDF is larger than 10 MB; send the link instead.")
         attachments.append(Attachment(f"{document.number}.pdf", pdf))
     return compose_email(
-        template=TemplateText(request.subject, request.body_html, template.plain_text),
+        template=TemplateText(request.subject, inputs.body_html, inputs.template.plain_text),
         wrapper=Wrapper(settings.header_html, settings.footer_html),
-        values=merge_values(facts, settings.charset),
-        sender=Party(settings.from_email, template.from_name or settings.from_name or space.name),
-        to=[Party(c.email, c.full_name) for c in contacts] or [Party(settings.from_email)],
+        values=inputs.values,
+        sender=Party(settings.from_email, inputs.from_name),
+        to=[Party(c.email, c.full_name) for c in inputs.contacts] or [Party(settings.from_email)],
         cc=[Party(a) for a in request.cc],
         reply_to=Party(sender.email, sender.name),
         bcc=settings.bcc_list,
@@ -119,7 +151,7 @@ def queue_document_email(
     settings = email_settings_for(db.session.get(Space, document.space_id))
     if not settings.from_email:
         raise SendRefused("Set the Email (From address) in Settings → Email first.")
-    if not _chosen_contacts(document, request.contact_ids):
+    if not chosen_contacts(document, request.contact_ids):
         raise SendRefused("Choose at least one recipient.")
     if len(request.cc) > MAX_CC:
         raise SendRefused(f"At most {MAX_CC} CC addresses.")
@@ -164,7 +196,7 @@ def _existing(space_id: int, key: str) -> OutboxMessage | None:
     ).scalar_one_or_none()
 
 
-def _chosen_contacts(document, contact_ids: list[int]) -> list[Contact]:
+def chosen_contacts(document, contact_ids: list[int]) -> list[Contact]:
     """Only the customer's own contacts can be chosen (never another customer's or space's)."""
     wanted = set(contact_ids)
     return [c for c in document.customer.contacts if c.id in wanted]

@@ -125,3 +125,15 @@ def test_failed_delivery_is_recorded_and_can_be_resent(shop):
     assert row.status == "sent" and row.attempts == 2
     assert len(shop.server.messages) == 1
     assert shop.server.messages[0].message["Message-ID"] == row.message_id
+
+
+def test_the_text_typed_for_one_send_is_sanitized_like_a_template(shop):
+    data = send_form(shop.client, shop.invoice.id, body_html=(
+        '<p onclick="x()">Hi {contact_firstname}</p><script>alert(1)</script>'
+        '<a href="javascript:alert(2)">pay</a>'))
+    shop.client.post(f"/invoices/{shop.invoice.id}/send", data=data)
+    wait_for_delivery(db.session.execute(sa.select(OutboxMessage.id)).scalar_one())
+    html = shop.server.messages[0].message.get_body(("html",)).get_content()
+    assert "Hi Jane" in html
+    for bad in ("<script", "onclick", "javascript:"):
+        assert bad not in html
