@@ -128,9 +128,14 @@ def test_failed_delivery_is_recorded_and_can_be_resent(shop):
 
 
 def test_the_text_typed_for_one_send_is_sanitized_like_a_template(shop):
-    data = send_form(shop.client, shop.invoice.id, body_html=(
-        '<p onclick="x()">Hi {contact_firstname}</p><script>alert(1)</script>'
-        '<a href="javascript:alert(2)">pay</a>'))
+    data = send_form(
+        shop.client,
+        shop.invoice.id,
+        body_html=(
+            '<p onclick="x()">Hi {contact_firstname}</p><script>alert(1)</script>'
+            '<a href="javascript:alert(2)">pay</a>'
+        ),
+    )
     shop.client.post(f"/invoices/{shop.invoice.id}/send", data=data)
     wait_for_delivery(db.session.execute(sa.select(OutboxMessage.id)).scalar_one())
     html = shop.server.messages[0].message.get_body(("html",)).get_content()
