@@ -14,10 +14,12 @@ PYTEST_ARGS ?=
 # Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
 # drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext. PostgreSQL is
 # handled by .ci/ensure-postgres.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils
+# Benchmarks drive Postfix's smtp-sink/smtp-source (the Postfix daemon is never started).
+BENCH_PACKAGES := $(TEST_PACKAGES) postfix
 
-.PHONY: run test lint install run-deps system-deps postgres clean
+.PHONY: run test lint install run-deps system-deps postgres bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -68,6 +70,13 @@ lint: install
 
 test: install system-deps postgres lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Figures, not pass/fail: see benchmarks/*.py for what each prints.
+bench: install postgres
+	@echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
+	@$(MAKE) --no-print-directory system-deps TEST_PACKAGES="$(BENCH_PACKAGES)"
+	$(BIN)/python benchmarks/list_pages.py
+	$(BIN)/python benchmarks/bulk_reminders.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .ruff_cache test-results

@@ -6,7 +6,7 @@ import contextlib
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from djaboo.extensions import db
@@ -103,27 +103,36 @@ def mail() -> None:
 @mail.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between idle passes.")
-@click.option("--batch", default=100, show_default=True, help="Rows claimed per pass.")
-def mail_worker(once: bool, interval: float, batch: int) -> None:
+@click.option("--batch", default=100, show_default=True, help="Rows claimed per space per pass.")
+@click.option(
+    "--reminders/--no-reminders",
+    default=True,
+    show_default=True,
+    help="Also queue due reminders every 15 minutes (safe in every worker at once).",
+)
+def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> None:
     """Deliver the outbox: run several of these, on any machines sharing the database."""
     from djaboo.mail import worker
     from djaboo.settings.transport_settings import transport_settings_for_space
 
+    connections = current_app.config["MAIL_CONNECTIONS_PER_SPACE"]
     if once:
         total = 0
-        while handled := worker.run_once(transport_settings_for_space, batch):
+        while handled := worker.run_once(transport_settings_for_space, batch, connections):
             total += handled
         click.echo(f"{total} email(s) handled.")
         return
     from djaboo.documents.reminders import run_reminders
 
-    click.echo(
-        f"mail worker: delivering every {interval:g}s when idle, reminders every "
-        f"15 min (Ctrl+C stops)"
-    )
+    schedule = "reminders every 15 min" if reminders else "no reminders"
+    click.echo(f"mail worker: delivering every {interval:g}s when idle, {schedule} (Ctrl+C stops)")
     with contextlib.suppress(KeyboardInterrupt):
         worker.run(
-            transport_settings_for_space, interval=interval, batch=batch, periodic=run_reminders
+            transport_settings_for_space,
+            interval=interval,
+            batch=batch,
+            connections=connections,
+            periodic=run_reminders if reminders else None,
         )
 
 

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
     "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
     "TEST_EMAILS_PER_10_MINUTES": 5,
+    # Connections one space's mail may use at once, over all workers (servers limit them).
+    "MAIL_CONNECTIONS_PER_SPACE": 2,
     # Public address of this installation: links in emails ({crm_url}, document links).
     "BASE_URL": "http://127.0.0.1:5000",
 }
@@ -97,6 +99,9 @@ def validate(config: dict) -> None:
             config[key] = shlex.split(config[key])
         if not config.get(key):
             raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -t -i.")
+    connections = config.get("MAIL_CONNECTIONS_PER_SPACE")
+    if not isinstance(connections, int) or not 1 <= connections <= 50:
+        raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from djaboo.documents.models import Contact, Estimate, Invoice, Payment
+from djaboo.documents.models import Contact, Estimate, Invoice, Payment, PublicLink
 from djaboo.documents.public_links import active_link, public_url
 from djaboo.documents.statuses import INVOICE_LABELS, invoice_status
 from djaboo.email_templates.preview import company_facts, staff_facts
@@ -26,8 +26,8 @@ def language_of(document) -> str:
     return document.customer.language or ""
 
 
-def invoice_facts(invoice: Invoice, today: date) -> InvoiceFacts:
-    link = active_link(invoice.space_id, "invoice", invoice.id)
+def invoice_facts(invoice: Invoice, today: date, link: PublicLink | None = None) -> InvoiceFacts:
+    link = link or active_link(invoice.space_id, "invoice", invoice.id)
     return InvoiceFacts(
         number=invoice.number,
         link=public_url(link),
@@ -64,6 +64,7 @@ def document_facts(
     settings: EmailSettings,
     today: date,
     payment: Payment | None = None,
+    link: PublicLink | None = None,
 ) -> MergeFacts:
     """Facts for an email about document, signed by sender (for automatic emails: the owner)."""
     customer = document.customer
@@ -77,7 +78,7 @@ def document_facts(
         signature_html=signature_for(
             sender.signature_html if sender else "", settings.signature_html
         ),
-        invoice=invoice_facts(document, today) if isinstance(document, Invoice) else None,
+        invoice=invoice_facts(document, today, link) if isinstance(document, Invoice) else None,
         payment=PaymentFacts(payment.amount, payment.paid_on) if payment else None,
         estimate=estimate_facts(document) if isinstance(document, Estimate) else None,
     )

@@ -6,6 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from djaboo.documents.send_forms import INVOICE_EVENTS
+from djaboo.mail.events import EVENTS
+
 TIMEZONES = [
     SelectChoice(tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"
 ]
@@ -22,12 +25,23 @@ def days(label: str, maximum: int, description: str = "") -> IntegerField:
     )
 
 
+def template_choice(label: str) -> SelectField:
+    return SelectField(
+        label,
+        choices=[SelectChoice(e, EVENTS[e].label) for e in INVOICE_EVENTS],
+        description="Edited in Setup → Email Templates, in each customer's language.",
+    )
+
+
 class ReminderSettingsForm(FlaskForm):
     due_soon_enabled = BooleanField("Send a notice before the due date")
     due_soon_days = days("Days before the due date", 60)
+    due_soon_event = template_choice("Template for the due-soon notice")
     overdue_first_days = days("First overdue notice, days after the due date", 365)
+    overdue_event = template_choice("Template for the first overdue notice")
     resend_every_days = days("Then every (days)", 365, "0 sends the overdue notice only once.")
     max_resends = days("At most this many repeats", 50)
+    repeat_event = template_choice("Template for the repeats")
     send_hour = IntegerField(
         "Send at (hour, 0–23)",
         validators=[InputRequired(), NumberRange(0, 23, "Enter an hour from 0 to 23.")],

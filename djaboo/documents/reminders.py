@@ -10,14 +10,20 @@ the transaction that queues it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
+from djaboo.documents.reminder_batch import (
+    CHUNK,
+    SpaceBatch,
+    compose_chunk,
+    record_chunk,
+    reminded_before,
+)
+from djaboo.documents.reminder_stages import Due, event_for, reminder_day, stage_due
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
 from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import OPEN_INVOICE
@@ -28,14 +34,7 @@ from djaboo.spaces.models import Space
 from djaboo.staff.models import User
 
 log = logging.getLogger(__name__)
-STAGE_EVENTS = {"due_soon": "invoice_due_soon", "overdue": "invoice_overdue"}
-
-
-@dataclass(frozen=True)
-class Due:
-    invoice_id: int
-    stage: str
-    occurrence: int
+__all__ = ["Due", "reminder_day", "run_reminders", "stage_due"]
 
 
 def reminder_settings_for(space_id: int) -> ReminderSettings:
@@ -54,30 +53,6 @@ def reminder_settings_for(space_id: int) -> ReminderSettings:
         )
         settings = db.session.get(ReminderSettings, space_id)
     return settings
-
-
-def reminder_day(now_utc: datetime, timezone: str, send_hour: int) -> date:
-    """The day whose reminders may go out now: today from the send hour on, else yesterday."""
-    local = now_utc.astimezone(ZoneInfo(timezone or "UTC"))
-    return local.date() if local.hour >= send_hour else local.date() - timedelta(days=1)
-
-
-def stage_due(invoice: Invoice, settings: ReminderSettings, day: date) -> Due | None:
-    """The one reminder this invoice should have by `day`, if any."""
-    if invoice.due_date > day:
-        before = (invoice.due_date - day).days
-        if settings.due_soon_enabled and before <= settings.due_soon_days:
-            return Due(invoice.id, "due_soon", 0)
-        return None
-    late = (day - invoice.due_date).days
-    if late < settings.overdue_first_days:
-        return None
-    occurrence = 0
-    if settings.resend_every_days > 0:
-        occurrence = min(
-            (late - settings.overdue_first_days) // settings.resend_every_days, settings.max_resends
-        )
-    return Due(invoice.id, "overdue", occurrence)
 
 
 def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[Due]:
@@ -129,18 +104,14 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
         return None  # a manual send today postpones the automatic one
     recipients = [c.id for c in invoice.customer.recipients]
     space = db.session.get(Space, invoice.space_id)
-    event = STAGE_EVENTS[due.stage]
+    event = event_for(due, settings, bool(reminded_before([invoice.id])))
     template = template_for(space.id, event, invoice.customer.language, space.default_language)
     if not recipients or not template.active:
         return None
-    db.session.add(
-        ReminderLog(
-            space_id=invoice.space_id,
-            invoice_id=invoice.id,
-            stage=due.stage,
-            occurrence=due.occurrence,
-        )
+    entry = ReminderLog(
+        space_id=invoice.space_id, invoice_id=invoice.id, stage=due.stage, occurrence=due.occurrence
     )
+    db.session.add(entry)
     db.session.flush()
     # Signed by the invoice's owner (their signature, else the global one), like a manual send.
     sender = db.session.get(User, invoice.owner_id) if invoice.owner_id else None
@@ -150,7 +121,7 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
         subject=template.subject,
         body_html=template.body_html,
         attach_pdf=settings.attach_pdf,
-        send_key=f"reminder:{invoice.id}:{due.stage}:{due.occurrence}",
+        send_key=due.key,
     )
     row, _ = queue_document_email(
         invoice,
@@ -160,6 +131,7 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
         context=document_context(invoice),
         automatic=True,
     )
+    entry.outbox_id = row.id
     return row
 
 
@@ -190,7 +162,11 @@ def _any_admin(space_id: int) -> User:
 
 
 def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
-    """Queue every reminder due now in every space, one transaction each; returns outbox ids."""
+    """Queue every reminder due now in every space; returns the outbox ids queued.
+
+    Reminders are composed and recorded a chunk at a time (reminder_batch); whatever a chunk
+    could not settle (an invoice edited meanwhile, a clash) goes through queue_reminder one by one.
+    """
     now_utc = now_utc or utcnow()
     queued = []
     for space in db.session.execute(sa.select(Space).order_by(Space.id)).scalars().all():
@@ -198,17 +174,44 @@ def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
         day = reminder_day(now_utc, space.timezone, settings.send_hour)
         todo = due_reminders(space, settings, day)
         db.session.commit()
-        for due in progress(todo) if progress else todo:
-            try:
-                row = queue_reminder(due, reminder_settings_for(space.id), day)
-                db.session.commit()
-            except sa.exc.IntegrityError:
-                db.session.rollback()  # another run queued this very reminder first
-                continue
-            except SendRefused as exc:
-                db.session.rollback()
-                log.warning("reminder %s not queued: %s", due, exc)
-                continue
-            if row is not None:
-                queued.append(row.id)
+        if not todo:
+            continue
+        try:
+            batch = SpaceBatch(space, settings, day)
+        except SendRefused as exc:
+            db.session.rollback()
+            log.warning("reminders of space %s not queued: %s", space.id, exc)
+            continue
+        items = iter(progress(todo) if progress else todo)
+        while chunk := [due for _, due in zip(range(CHUNK), items, strict=False)]:
+            queued.extend(_queue_chunk(batch, chunk))
+    return queued
+
+
+def _queue_chunk(batch: SpaceBatch, chunk: list[Due]) -> list[int]:
+    drafts, redo = compose_chunk(batch, chunk)
+    try:
+        ids, stale = record_chunk(batch, drafts)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        ids, stale = [], [d.due for d in drafts]
+    return ids + _queue_one_by_one(batch, redo + stale)
+
+
+def _queue_one_by_one(batch: SpaceBatch, dues: list[Due]) -> list[int]:
+    queued = []
+    for due in dues:
+        try:
+            row = queue_reminder(due, reminder_settings_for(batch.space.id), batch.day)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # another run queued this very reminder first
+            continue
+        except SendRefused as exc:
+            db.session.rollback()
+            log.warning("reminder %s not queued: %s", due, exc)
+            continue
+        if row is not None:
+            queued.append(row.id)
     return queued

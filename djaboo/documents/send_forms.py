@@ -17,7 +17,13 @@ from djaboo.email_templates.forms import check_fields
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 
-INVOICE_EVENTS = ("invoice_sent", "invoice_resent", "invoice_due_soon", "invoice_overdue")
+INVOICE_EVENTS = (
+    "invoice_sent",
+    "invoice_resent",
+    "invoice_due_soon",
+    "invoice_overdue",
+    "invoice_overdue_repeat",
+)
 ESTIMATE_EVENTS = ("estimate_sent", "estimate_expiring")
 
 

@@ -110,6 +110,22 @@ def compose_document_email(
 ) -> Composed:
     """The email as it will go out (the preview shows the same inputs)."""
     inputs = gather_inputs(document, sender, request, today)
+    return compose_from_inputs(
+        document, inputs, sender, request, doc_type=doc_type, context=context, message_id=message_id
+    )
+
+
+def compose_from_inputs(
+    document,
+    inputs: EmailInputs,
+    sender: User,
+    request: SendRequest,
+    *,
+    doc_type: str,
+    context: dict,
+    message_id: str | None = None,
+) -> Composed:
+    """The email made from gathered inputs (the reminder run gathers them in bulk)."""
     settings = inputs.settings
     attachments = []
     if request.attach_pdf:
@@ -130,6 +146,28 @@ def compose_document_email(
         message_id=message_id,
         attachments=attachments,
     )
+
+
+def outbox_values(
+    document, request: SendRequest, composed: Composed, *, doc_type: str, sent_by_id: int | None
+) -> dict:
+    """The outbox row of a composed document email (its Message-ID is the message's own)."""
+    return {
+        "space_id": document.space_id,
+        "idempotency_key": request.send_key,
+        "message_id": composed.message["Message-ID"],
+        "sender": composed.envelope.sender,
+        "recipients": list(composed.envelope.recipients),
+        "to_display": composed.message["To"] or "",
+        "subject": composed.subject,
+        "raw": composed.envelope.message,
+        "smtputf8": composed.envelope.smtputf8,
+        "status": "queued",
+        "event": request.event,
+        "doc_type": doc_type,
+        "doc_id": document.id,
+        "sent_by_id": sent_by_id,
+    }
 
 
 def queue_document_email(
@@ -164,20 +202,13 @@ def queue_document_email(
     except MessageError as exc:
         raise SendRefused(exc.message) from None
     row = OutboxMessage(
-        space_id=document.space_id,
-        idempotency_key=request.send_key,
-        message_id=message_id,
-        sender=composed.envelope.sender,
-        recipients=list(composed.envelope.recipients),
-        to_display=composed.message["To"] or "",
-        subject=composed.subject,
-        raw=composed.envelope.message,
-        smtputf8=composed.envelope.smtputf8,
-        status="queued",
-        event=request.event,
-        doc_type=doc_type,
-        doc_id=document.id,
-        sent_by_id=None if automatic else sender.id,
+        **outbox_values(
+            document,
+            request,
+            composed,
+            doc_type=doc_type,
+            sent_by_id=None if automatic else sender.id,
+        )
     )
     db.session.add(row)
     if isinstance(document, Invoice):

@@ -43,6 +43,16 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "<p>If your payment is already on its way, thank you and please ignore this "
         "message.</p>" + SIG,
     ),
+    ("invoice_overdue_repeat", "en"): (
+        "Still unpaid: invoice {invoice_number}",
+        "<p>Dear {contact_firstname},</p>"
+        "<p>We wrote to you about invoice <strong>{invoice_number}</strong>, due on "
+        "{invoice_duedate}; it is still unpaid, {total_days_overdue} days after its due date. "
+        "The amount due is <strong>{invoice_amount_due}</strong>.</p>"
+        '<p>View and pay it online: <a href="{invoice_link}">{invoice_link}</a></p>'
+        "<p>If something is wrong with this invoice, please reply to this email so we can "
+        "sort it out. If you have paid in the meantime, thank you.</p>" + SIG,
+    ),
     ("payment_received", "en"): (
         "Thank you for your payment ({invoice_number})",
         "<p>Dear {contact_firstname},</p>"
@@ -106,6 +116,16 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         '<p>Consultez-la en ligne : <a href="{invoice_link}">{invoice_link}</a></p>'
         "<p>Si votre règlement est déjà en cours, merci et veuillez ignorer ce message.</p>" + SIG,
     ),
+    ("invoice_overdue_repeat", "fr"): (
+        "Relance : facture {invoice_number} toujours impayée",
+        "<p>Bonjour {contact_firstname},</p>"
+        "<p>Nous vous avons déjà écrit au sujet de la facture <strong>{invoice_number}</strong>, "
+        "échue le {invoice_duedate} : elle reste impayée {total_days_overdue} jours après son "
+        "échéance. Reste à payer : <strong>{invoice_amount_due}</strong>.</p>"
+        '<p>Consultez-la en ligne : <a href="{invoice_link}">{invoice_link}</a></p>'
+        "<p>Si cette facture pose un problème, répondez simplement à ce message. Si vous "
+        "l'avez réglée entre-temps, merci.</p>" + SIG,
+    ),
     ("payment_received", "fr"): (
         "Merci pour votre règlement ({invoice_number})",
         "<p>Bonjour {contact_firstname},</p>"
@@ -167,6 +187,16 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "未払い残高は <strong>{invoice_amount_due}</strong> です。</p>"
         '<p>オンラインでのご確認：<a href="{invoice_link}">{invoice_link}</a></p>'
         "<p>行き違いでお支払い済みの場合は、ご容赦ください。</p>" + SIG,
+    ),
+    ("invoice_overdue_repeat", "ja"): (
+        "【{companyname}】請求書 {invoice_number} のお支払いについて（再送）",
+        "<p>{client_company}<br>{contact_lastname} 様</p>"
+        "<p>先日ご連絡いたしました請求書 <strong>{invoice_number}</strong>（お支払期限 "
+        "{invoice_duedate}）につきまして、{total_days_overdue} 日経過した現在もご入金の確認が"
+        "できておりません。未払い残高は <strong>{invoice_amount_due}</strong> です。</p>"
+        '<p>オンラインでのご確認：<a href="{invoice_link}">{invoice_link}</a></p>'
+        "<p>ご不明な点がございましたら、本メールにご返信ください。"
+        "行き違いでお支払い済みの場合は、ご容赦ください。</p>" + SIG,
     ),
     ("payment_received", "ja"): (
         "【{companyname}】ご入金ありがとうございました（{invoice_number}）",

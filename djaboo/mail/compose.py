@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 import css_inline
 
@@ -145,9 +144,8 @@ def compose_email(
         text=text,
         charset=charset,
         message_id=message_id,
+        date=date,
     )
-    if date is not None:
-        msg.replace_header("Date", format_datetime(date))
     for attachment in attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
         msg.add_attachment(

@@ -4,7 +4,10 @@ first SMTP byte, so a crash can never roll it back to "queued" and cause a silen
 
 from __future__ import annotations
 
+import os
 import random
+import socket
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -33,6 +36,11 @@ def retry_delay(attempts: int) -> timedelta:
     return base * random.uniform(0.8, 1.2)
 
 
+def worker_name() -> str:
+    """This connection's name in claims: host, process and thread."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_native_id()}"[:200]
+
+
 def claim(outbox_id: int) -> bool:
     """Move one due row to "sending" and commit; False when another worker has it."""
     now = utcnow()
@@ -40,7 +48,12 @@ def claim(outbox_id: int) -> bool:
     result = db.session.execute(
         sa.update(table)
         .where(table.c.id == outbox_id, table.c.status.in_(("queued", "retry")))
-        .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=worker_name(),
+            attempts=table.c.attempts + 1,
+        )
     )
     db.session.commit()
     return result.rowcount == 1

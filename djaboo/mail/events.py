@@ -49,7 +49,13 @@ EVENTS = {
         Event(
             "invoice_overdue",
             "Invoice overdue notice",
-            "Automatic reminder after the due date, and the manual overdue notice.",
+            "First automatic reminder after the due date, and the manual overdue notice.",
+            ("invoice", *_COMMON),
+        ),
+        Event(
+            "invoice_overdue_repeat",
+            "Invoice still overdue (repeat notice)",
+            "Automatic reminder sent again while an invoice stays unpaid.",
             ("invoice", *_COMMON),
         ),
         Event(

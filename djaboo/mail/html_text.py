@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -43,6 +44,7 @@ class _TextExtractor(HTMLParser):
             self.out.append(re.sub(r"\s+", " ", data))
 
 
+@functools.lru_cache(maxsize=512)  # the same template parts come back for every email of a run
 def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html or "")

@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, formatdate, make_msgid
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -40,6 +42,7 @@ def check_header_value(label: str, value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # pure; bulk runs meet the same sender and BCC each time
 def normalize_address(value: str) -> str:
     """Exactly one addr-spec ('a@b.example'), domain in ASCII (punycode); else MessageError."""
     value = (value or "").strip()
@@ -99,6 +102,7 @@ def build_message(
     cc: list[Party] = (),
     reply_to: Party | None = None,
     message_id: str | None = None,
+    date: datetime | None = None,
 ) -> EmailMessage:
     """A complete message: text part, optional HTML alternative, all headers checked."""
     check_header_value("The subject", subject)
@@ -114,9 +118,12 @@ def build_message(
     if reply_to:
         msg.set_raw("Reply-To", _addresses([reply_to], charset))
     msg.set_raw("Subject", subject_header(subject, charset))
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    # Both are made here, in a fixed form: set as they are, not parsed again.
+    msg.set_raw("Date", format_datetime(date) if date else formatdate(usegmt=True))
     domain = normalize_address(sender.email).rpartition("@")[2]
-    msg["Message-ID"] = message_id or make_msgid(domain=domain)
+    msg.set_raw(
+        "Message-ID", check_header_value("The Message-ID", message_id or make_msgid(domain=domain))
+    )
     msg.set_content(text, charset=charset)
     if html is not None:
         msg.add_alternative(html, subtype="html", charset=charset)

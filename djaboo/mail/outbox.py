@@ -38,6 +38,7 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
+        sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
         sa.CheckConstraint(
             "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown')",
             name="status",
@@ -58,6 +59,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # The worker connection (host:pid:thread) holding the claim: caps connections per space.
+    claimed_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     server_reply: Mapped[str] = mapped_column(sa.Text, default="")
     recipient_results: Mapped[dict] = mapped_column(sa.JSON, default=dict)

@@ -16,19 +16,20 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from itertools import groupby
 
 import sqlalchemy as sa
 
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
-from djaboo.mail.delivery import fail, send_claimed
+from djaboo.mail.delivery import fail, send_claimed, worker_name
 from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
 from djaboo.mail.transports import TransportSettings, open_transport
+from djaboo.spaces.models import Space
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+CONNECTIONS_PER_SPACE = 2  # default; MAIL_CONNECTIONS_PER_SPACE in the config
 
 
 def _due(now):
@@ -43,59 +44,102 @@ def _due(now):
     )
 
 
-def claim_due(limit: int = 100) -> list[int]:
-    """Claim up to limit due rows for this worker and commit the claim; returns their ids."""
-    now = utcnow()
+def due_spaces(after: int = 0) -> list[int]:
+    """Spaces with due mail, in turn: those after the last one served first, so a space with
+    10,000 queued reminders never starves the others."""
     table = OutboxMessage.__table__
-    candidates = sa.select(table.c.id).where(_due(now)).order_by(table.c.id).limit(limit)
+    ids = db.session.execute(
+        sa.select(table.c.space_id).where(_due(utcnow())).distinct().order_by(table.c.space_id)
+    ).scalars()
+    ids = list(ids)
+    return [i for i in ids if i > after] + [i for i in ids if i <= after]
+
+
+def claim_due(
+    space_id: int, limit: int = 100, connections: int = CONNECTIONS_PER_SPACE
+) -> list[int]:
+    """Claim up to limit of the space's due rows and commit the claim; returns their ids.
+
+    None when `connections` other workers already hold live claims for the space. The check and
+    the claim are one locked step: the space's row (FOR UPDATE) on PostgreSQL, the database's
+    write lock on SQLite (taken by the first statement, a write)."""
+    now = utcnow()
+    me = worker_name()
+    table = OutboxMessage.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        ids = db.session.execute(candidates.with_for_update(skip_locked=True)).scalars().all()
+        db.session.execute(sa.select(Space.id).where(Space.id == space_id).with_for_update())
+    else:
+        db.session.execute(
+            sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == me).values(seen_at=now)
+        )
+    busy = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(table.c.claimed_by))).where(
+            table.c.space_id == space_id,
+            table.c.status == "sending",
+            table.c.claimed_at >= now - LEASE,
+            table.c.claimed_by != me,
+        )
+    ).scalar_one()
+    ids = []
+    if busy < connections:
+        candidates = (
+            sa.select(table.c.id)
+            .where(table.c.space_id == space_id, _due(now))
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        ids = db.session.execute(candidates).scalars().all()
         if ids:
             db.session.execute(
                 sa.update(table)
                 .where(table.c.id.in_(ids))
-                .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
+                .values(
+                    status="sending",
+                    claimed_at=now,
+                    claimed_by=me,
+                    attempts=table.c.attempts + 1,
+                )
             )
-    else:
-        # SQLite has no SKIP LOCKED: workers race for the same first rows, so look further
-        # than `limit` and keep the ones whose conditional UPDATE this worker won.
-        ids = []
-        wider = candidates.limit(limit * 5)
-        for row_id in db.session.execute(wider).scalars().all():
-            claimed = db.session.execute(
-                sa.update(table)
-                .where(table.c.id == row_id, _due(now))
-                .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
-            )
-            if claimed.rowcount == 1:
-                ids.append(row_id)
-                if len(ids) == limit:
-                    break
     db.session.commit()
     return ids
 
 
-def run_once(settings_for: Callable[[int], TransportSettings], batch: int = 100) -> int:
-    """Claim and deliver one batch; returns how many rows were handled."""
-    ids = claim_due(batch)
-    rows = (
-        db.session.execute(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.space_id, OutboxMessage.id)
+_last_served = threading.local()
+
+
+def run_once(
+    settings_for: Callable[[int], TransportSettings],
+    batch: int = 100,
+    connections: int = CONNECTIONS_PER_SPACE,
+) -> int:
+    """One pass: up to `batch` due rows of each space, spaces in turn, each space's rows on
+    one connection; returns how many rows were handled."""
+    handled = 0
+    for space_id in due_spaces(getattr(_last_served, "space_id", 0)):
+        _last_served.space_id = space_id
+        ids = claim_due(space_id, batch, connections)
+        if not ids:
+            continue
+        rows = (
+            db.session.execute(
+                sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    for space_id, group in groupby(rows, key=lambda r: r.space_id):
-        _deliver_space(space_id, list(group), settings_for)
-    return len(rows)
+        _deliver_space(space_id, rows, settings_for)
+        handled += len(rows)
+    return handled
 
 
 def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> None:
     """One connection for the space's batch; each row committed on its own (a later failure
     never rolls back an earlier success)."""
     pending = list(rows)
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # rows are ours: no reloads
     try:
         with open_transport(settings_for(space_id)) as transport:
             while pending:
@@ -118,6 +162,8 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
         db.session.rollback()
         log.exception("delivery for space %s crashed; the claims expire and are retried", space_id)
         return
+    finally:
+        session.expire_on_commit = expire
     _release(pending)
 
 
@@ -145,7 +191,7 @@ def waiting_without_worker(space_id: int, grace: timedelta = timedelta(minutes=3
 def _release(rows: list[OutboxMessage]) -> None:
     """Give back rows this worker claimed but did not try (their space was paused)."""
     for row in rows:
-        row.status, row.claimed_at = "queued", None
+        row.status, row.claimed_at, row.claimed_by = "queued", None, ""
         row.attempts = max(row.attempts - 1, 0)
     db.session.commit()
 
@@ -167,6 +213,7 @@ def run(
     *,
     interval: float = 5.0,
     batch: int = 100,
+    connections: int = CONNECTIONS_PER_SPACE,
     stop: threading.Event | None = None,
     periodic: Callable[[], object] | None = None,
     period: float = 900.0,
@@ -182,7 +229,7 @@ def run(
             if periodic and time.monotonic() - last_periodic >= period:
                 last_periodic = time.monotonic()
                 periodic()
-            handled = run_once(settings_for, batch)
+            handled = run_once(settings_for, batch, connections)
         except Exception:
             db.session.rollback()
             log.exception("mail worker pass failed; trying again")

@@ -249,3 +249,125 @@ def test_reminder_settings_page(client, create_space, create_user, login):
     staff = client.application.test_client()
     login(staff, create_user(admin.space))
     assert staff.get("/settings/reminders").status_code == 403
+
+
+def deliver_all():
+    from djaboo.settings.transport_settings import transport_settings_for_space
+
+    while worker.run_once(transport_settings_for_space):
+        pass
+
+
+def subjects(server):
+    return sorted(m.message["Subject"] for m in server.messages)
+
+
+def test_each_stage_sends_the_template_chosen_for_it(overdue_shop, create_customer):
+    first = overdue_shop.invoice(days_late=5)  # occurrence 1, but never reminded: first notice
+    again = overdue_shop.invoice(days_late=5)
+    db.session.add(
+        ReminderLog(space_id=again.space_id, invoice_id=again.id, stage="overdue", occurrence=0)
+    )
+    db.session.commit()
+    assert len(run_reminders(now_after_send_hour())) == 2
+    deliver_all()
+    assert subjects(overdue_shop.server) == [
+        f"Overdue: invoice {first.number}",
+        f"Still unpaid: invoice {again.number}",
+    ]
+    # An admin picks another template for the first notice in Settings → Reminders.
+    page = overdue_shop.client.get("/settings/reminders").get_data(as_text=True)
+    assert "Template for the first overdue notice" in page and "Template for the repeats" in page
+    response = overdue_shop.client.submit(
+        "/settings/reminders",
+        {
+            "due_soon_enabled": "y",
+            "due_soon_days": "2",
+            "due_soon_event": "invoice_due_soon",
+            "overdue_first_days": "1",
+            "overdue_event": "invoice_resent",
+            "resend_every_days": "3",
+            "max_resends": "3",
+            "repeat_event": "invoice_overdue_repeat",
+            "send_hour": "9",
+            "timezone": "UTC",
+            "attach_pdf": "",
+        },
+    )
+    assert response.status_code == 302
+    late = overdue_shop.invoice(days_late=1)
+    run_reminders(now_after_send_hour())
+    deliver_all()
+    [row] = db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.doc_id == late.id)
+    ).scalars()
+    assert row.event == "invoice_resent" and late.number in row.subject
+    assert b"Content-Type: application/pdf" not in row.raw  # "Attach the invoice PDF" is off
+
+
+def test_a_run_is_chunked_and_links_each_log_to_its_email(overdue_shop, monkeypatch):
+    from djaboo.documents import reminders
+
+    monkeypatch.setattr(reminders, "CHUNK", 2)
+    invoices = [overdue_shop.invoice(days_late=2) for _ in range(5)]
+    queued = run_reminders(now_after_send_hour())
+    assert len(queued) == 5
+    logs = db.session.execute(sa.select(ReminderLog)).scalars().all()
+    assert sorted(log.outbox_id for log in logs) == sorted(queued)
+    rows = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert sorted(r.doc_id for r in rows) == sorted(i.id for i in invoices)
+    assert len({r.message_id for r in rows}) == 5
+    deliver_all()
+    assert len(overdue_shop.server.messages) == 5
+    for invoice, got in zip(
+        invoices, sorted(overdue_shop.server.messages, key=_number), strict=True
+    ):
+        html = got.message.get_body(("html",)).get_content()
+        assert invoice.number in html and "/p/invoice/" in html
+        assert got.rcpt_tos == [overdue_shop.customer.contacts[0].email]
+
+
+def _number(got):
+    return got.message["Subject"].split()[-1]
+
+
+def test_an_invoice_edited_while_its_chunk_is_composed_goes_out_as_edited(
+    overdue_shop, monkeypatch
+):
+    from decimal import Decimal
+
+    from djaboo.documents import reminders
+
+    invoice = overdue_shop.invoice(days_late=2)
+    real = reminders.compose_chunk
+
+    def compose_then_edit(batch, chunk):
+        drafts = real(batch, chunk)
+        db.session.execute(
+            sa.update(Invoice)
+            .where(Invoice.id == invoice.id)
+            .values(total=Decimal("999.00"), version=Invoice.version + 1)
+        )
+        db.session.commit()
+        return drafts
+
+    monkeypatch.setattr(reminders, "compose_chunk", compose_then_edit)
+    assert len(run_reminders(now_after_send_hour())) == 1
+    deliver_all()
+    [got] = overdue_shop.server.messages
+    assert "999.00" in got.message.get_body(("html",)).get_content()
+
+
+def test_one_bad_address_does_not_hold_back_the_others(overdue_shop, create_customer):
+    good = overdue_shop.invoice(days_late=2)
+    broken = create_customer(overdue_shop.admin.space, contacts=[("Bo", "Gus", "bo@@example")])
+    bad = overdue_shop.invoice(days_late=2)
+    bad.customer_id = broken.id
+    db.session.commit()
+    queued = run_reminders(now_after_send_hour())
+    rows = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert [r.doc_id for r in rows] == [good.id] and len(queued) == 1
+    assert (
+        db.session.execute(sa.select(ReminderLog).where(ReminderLog.invoice_id == bad.id)).first()
+        is None
+    )  # nothing half-recorded for the refused one

@@ -245,3 +245,36 @@ def test_admins_are_warned_when_emails_wait_and_no_worker_runs(client, create_sp
     assert "Emails are waiting." in page and "waited 10 minutes" in page
     worker.beat("test-worker")
     assert "Emails are waiting." not in client.get("/invoices").get_data(as_text=True)
+
+
+def test_spaces_are_served_in_turn(create_space, smtp_server):
+    big, small = create_space(), create_space()
+    servers = {big.space_id: smtp_server(), small.space_id: smtp_server()}
+    big_ids = queue(big.space_id, 12)
+    small_ids = queue(small.space_id, 2)
+    settings = settings_for_servers(servers)
+    # One pass takes a batch from each space: 12 queued ahead do not make the other wait.
+    assert worker.run_once(settings, batch=5) == 7
+    assert statuses(small_ids) == ["sent"] * 2
+    assert statuses(big_ids).count("sent") == 5
+    assert worker.run_once(settings, batch=5) == 5
+    assert worker.run_once(settings, batch=5) == 2
+    assert statuses(big_ids) == ["sent"] * 12
+
+
+def test_connections_per_space_are_capped_over_all_workers(create_space, smtp_server):
+    busy, other = create_space(), create_space()
+    servers = {busy.space_id: smtp_server(), other.space_id: smtp_server()}
+    ids = queue(busy.space_id, 4)
+    other_ids = queue(other.space_id, 1)
+    # Two other workers are sending this space's mail right now (live claims).
+    for row_id, name in zip(ids[:2], ("host-a:1:1", "host-b:2:2"), strict=True):
+        row = db.session.get(OutboxMessage, row_id)
+        row.status, row.claimed_at, row.claimed_by, row.attempts = "sending", utcnow(), name, 1
+    db.session.commit()
+    settings = settings_for_servers(servers)
+    assert worker.run_once(settings, connections=2) == 1  # only the other space's email
+    assert statuses(ids[2:]) == ["queued"] * 2 and statuses(other_ids) == ["sent"]
+    assert worker.run_once(settings, connections=3) == 2  # a third connection is allowed
+    assert statuses(ids[2:]) == ["sent"] * 2
+    assert len(servers[busy.space_id].messages) == 2

@@ -22,6 +22,16 @@ class ReminderSettings(db.Model):
     max_resends: Mapped[int] = mapped_column(default=3)
     send_hour: Mapped[int] = mapped_column(default=9)  # in the space's time zone
     attach_pdf: Mapped[bool] = mapped_column(default=True)
+    # The template (event) each stage sends; see reminder_stages.event_for.
+    due_soon_event: Mapped[str] = mapped_column(
+        sa.String(40), default="invoice_due_soon", server_default="invoice_due_soon"
+    )
+    overdue_event: Mapped[str] = mapped_column(
+        sa.String(40), default="invoice_overdue", server_default="invoice_overdue"
+    )
+    repeat_event: Mapped[str] = mapped_column(
+        sa.String(40), default="invoice_overdue_repeat", server_default="invoice_overdue_repeat"
+    )
 
 
 class ReminderLog(db.Model):

@@ -1,0 +1,351 @@
+"""Queueing due reminders in chunks: the bulk path of the reminder run.
+
+A chunk is made in two steps so that composing never holds a lock:
+1. read and compose: the invoices with their customers and contacts in three queries; the
+   settings, templates, signatures and sanitized bodies once per space; each email composed;
+2. record, in one short transaction: the chunk's invoices are locked (FOR UPDATE, or SQLite's
+   write lock), each is checked again (still open, reminders still on, unchanged since it was
+   composed, not sent by hand today), the reminder log rows are inserted with ON CONFLICT DO
+   NOTHING (a concurrent run's rows win quietly) and only the reminders this run won get an
+   outbox row and, if the invoice had none, its public link.
+An invoice edited between the two steps is left to the one-by-one path, which re-reads it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from djaboo.db import utcnow
+from djaboo.documents.merge_facts import document_facts
+from djaboo.documents.models import Customer, Invoice, PublicLink, ReminderLog, ReminderSettings
+from djaboo.documents.reminder_stages import Due, event_for, stage_due
+from djaboo.documents.sending import (
+    EmailInputs,
+    SendRefused,
+    SendRequest,
+    compose_from_inputs,
+    outbox_values,
+)
+from djaboo.documents.sheet import document_context
+from djaboo.documents.statuses import OPEN_INVOICE
+from djaboo.email_templates.catalogue import template_for
+from djaboo.extensions import db
+from djaboo.mail.fields import merge_values
+from djaboo.mail.message import MessageError, normalize_address
+from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.sanitize import sanitize_html
+from djaboo.settings.email_settings import email_settings_for
+from djaboo.spaces.models import Space
+from djaboo.staff.models import User
+
+CHUNK = 250
+
+
+@dataclass
+class Draft:
+    """One composed reminder, not yet recorded."""
+
+    due: Due
+    version: int
+    values: dict
+    new_link: PublicLink | None
+
+
+@dataclass
+class SpaceBatch:
+    """What every reminder of one space's run is made from, read once."""
+
+    space: Space
+    settings: ReminderSettings
+    day: date
+    email_settings: object = None
+    domain: str = ""
+    _templates: dict = field(default_factory=dict)
+    _bodies: dict = field(default_factory=dict)
+    _senders: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.email_settings = email_settings_for(self.space)
+        if not self.email_settings.from_email:
+            raise SendRefused("Set the Email (From address) in Settings → Email first.")
+        self.domain = normalize_address(self.email_settings.from_email).rpartition("@")[2]
+
+    def template(self, event: str, language: str):
+        if (event, language) not in self._templates:
+            template = template_for(self.space.id, event, language, self.space.default_language)
+            self._templates[(event, language)] = template
+            self._bodies[(event, language)] = sanitize_html(template.body_html)
+        return self._templates[(event, language)], self._bodies[(event, language)]
+
+    def sender(self, owner_id: int | None) -> User:
+        """The invoice's owner signs it (their signature, else the global one); else an admin."""
+        if owner_id not in self._senders:
+            user = db.session.get(User, owner_id) if owner_id else None
+            self._senders[owner_id] = (
+                user
+                or db.session.execute(
+                    sa.select(User)
+                    .where(
+                        User.space_id == self.space.id, User.role == "admin", User.active.is_(True)
+                    )
+                    .order_by(User.id)
+                    .limit(1)
+                ).scalar_one()
+            )
+        return self._senders[owner_id]
+
+
+def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], list[Due]]:
+    """Step 1: the chunk's emails, composed from one read; (drafts, refused)."""
+    wanted = {d.invoice_id: d for d in chunk}
+    invoices = (
+        db.session.execute(
+            sa.select(Invoice)
+            .where(Invoice.id.in_(wanted), Invoice.space_id == batch.space.id)
+            .options(selectinload(Invoice.customer).selectinload(Customer.contacts))
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
+    links = _existing_links(batch.space.id, list(wanted))
+    reminded = reminded_before(list(wanted))
+    drafts, refused = [], []
+    for invoice in invoices:
+        due = wanted[invoice.id]
+        contacts = invoice.customer.recipients
+        template, body = batch.template(
+            event_for(due, batch.settings, invoice.id in reminded), invoice.customer.language
+        )
+        if not contacts or not template.active:
+            continue
+        link = links.get(invoice.id)
+        new_link = None
+        if link is None:
+            link = new_link = PublicLink(
+                space_id=invoice.space_id,
+                doc_type="invoice",
+                doc_id=invoice.id,
+                token=secrets.token_urlsafe(32),
+            )
+        sender = batch.sender(invoice.owner_id)
+        facts = document_facts(
+            invoice,
+            space=batch.space,
+            language=template.language,
+            contact=contacts[0],
+            sender=sender,
+            settings=batch.email_settings,
+            today=batch.day,
+            link=link,
+        )
+        inputs = EmailInputs(
+            batch.space,
+            batch.email_settings,
+            template,
+            contacts,
+            merge_values(facts, batch.email_settings.charset),
+            body,
+        )
+        request = SendRequest(
+            event=template.event,
+            contact_ids=[c.id for c in contacts],
+            subject=template.subject,
+            body_html=template.body_html,
+            attach_pdf=batch.settings.attach_pdf,
+            send_key=due.key,
+        )
+        try:
+            composed = compose_from_inputs(
+                invoice,
+                inputs,
+                sender,
+                request,
+                doc_type="invoice",
+                context=document_context(invoice) if request.attach_pdf else {},
+                message_id=make_msgid(domain=batch.domain),
+            )
+        except (MessageError, SendRefused):
+            refused.append(due)
+            continue
+        values = outbox_values(invoice, request, composed, doc_type="invoice", sent_by_id=None)
+        drafts.append(Draft(due, invoice.version, values, new_link))
+    return drafts, refused
+
+
+def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], list[Due]]:
+    """Step 2, in the caller's transaction: (outbox ids queued, dues to redo one by one)."""
+    if not drafts:
+        return [], []
+    ids = [d.due.invoice_id for d in drafts]
+    fresh = _lock_and_read(ids)
+    by_hand = _sent_by_hand_since(ids, batch.day)
+    keep, redo = [], []
+    for draft in drafts:
+        row = fresh.get(draft.due.invoice_id)
+        if row is None or not _still_wanted(row, batch, draft.due) or row.id in by_hand:
+            continue
+        if row.version != draft.version:
+            redo.append(draft.due)  # edited since it was composed
+            continue
+        keep.append(draft)
+    won = _insert_logs(batch.space.id, [d.due for d in keep])
+    keep = [d for d in keep if d.due in won]
+    if not keep:
+        return [], redo
+    outbox = db.session.execute(
+        sa.insert(OutboxMessage).returning(OutboxMessage.id, OutboxMessage.idempotency_key),
+        [{**d.values, "created_at": utcnow()} for d in keep],
+    ).all()
+    outbox_ids = {key: row_id for row_id, key in outbox}
+    db.session.execute(
+        sa.update(ReminderLog.__table__)
+        .where(
+            ReminderLog.__table__.c.invoice_id == sa.bindparam("b_invoice"),
+            ReminderLog.__table__.c.stage == sa.bindparam("b_stage"),
+            ReminderLog.__table__.c.occurrence == sa.bindparam("b_occurrence"),
+        )
+        .values(outbox_id=sa.bindparam("b_outbox")),
+        [
+            {
+                "b_invoice": d.due.invoice_id,
+                "b_stage": d.due.stage,
+                "b_occurrence": d.due.occurrence,
+                "b_outbox": outbox_ids[d.due.key],
+            }
+            for d in keep
+        ],
+    )
+    new_links = [d.new_link for d in keep if d.new_link is not None]
+    if new_links:
+        db.session.execute(
+            sa.insert(PublicLink),
+            [
+                {
+                    "space_id": link.space_id,
+                    "doc_type": link.doc_type,
+                    "doc_id": link.doc_id,
+                    "token": link.token,
+                    "created_at": utcnow(),
+                }
+                for link in new_links
+            ],
+        )
+    db.session.execute(
+        sa.update(Invoice)
+        .where(Invoice.id.in_([d.due.invoice_id for d in keep]), Invoice.sent_at.is_(None))
+        .values(sent_at=utcnow())
+    )
+    return [outbox_ids[d.due.key] for d in keep], redo
+
+
+def _still_wanted(row, batch: SpaceBatch, due: Due) -> bool:
+    return (
+        row.status in OPEN_INVOICE
+        and row.reminders_enabled
+        and row.customer_reminders
+        and stage_due(row, batch.settings, batch.day) == due
+    )
+
+
+def _lock_and_read(ids: list[int]) -> dict:
+    """The invoices' current state, locked until commit: FOR UPDATE on PostgreSQL; on SQLite a
+    write that takes the database's write lock first, so nothing changes before we commit."""
+    table = Invoice.__table__
+    query = (
+        sa.select(
+            table.c.id,
+            table.c.status,
+            table.c.version,
+            table.c.reminders_enabled,
+            table.c.due_date,
+            Customer.__table__.c.reminders_enabled.label("customer_reminders"),
+        )
+        .join(Customer.__table__, Customer.__table__.c.id == table.c.customer_id)
+        .where(table.c.id.in_(ids))
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=table)
+    else:
+        db.session.execute(
+            sa.update(table).where(table.c.id.in_(ids)).values(version=table.c.version)
+        )
+    return {row.id: row for row in db.session.execute(query)}
+
+
+def _sent_by_hand_since(ids: list[int], day: date) -> set[int]:
+    """Invoices emailed by a person today: the automatic reminder waits."""
+    since = datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+    return set(
+        db.session.execute(
+            sa.select(OutboxMessage.doc_id).where(
+                OutboxMessage.doc_type == "invoice",
+                OutboxMessage.doc_id.in_(ids),
+                OutboxMessage.created_at >= since,
+                OutboxMessage.idempotency_key.not_like("reminder:%"),
+            )
+        ).scalars()
+    )
+
+
+def _insert_logs(space_id: int, dues: list[Due]) -> set[Due]:
+    """Insert the chunk's log rows; the ones a concurrent run already has are skipped."""
+    if not dues:
+        return set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    statement = (
+        insert(ReminderLog)
+        .on_conflict_do_nothing()
+        .returning(ReminderLog.invoice_id, ReminderLog.stage, ReminderLog.occurrence)
+    )
+    rows = db.session.execute(
+        statement,
+        [
+            {
+                "space_id": space_id,
+                "invoice_id": d.invoice_id,
+                "stage": d.stage,
+                "occurrence": d.occurrence,
+                "created_at": now,
+            }
+            for d in dues
+        ],
+    ).all()
+    return {Due(*row) for row in rows}
+
+
+def reminded_before(ids: list[int]) -> set[int]:
+    """The invoices that already had an overdue notice."""
+    return set(
+        db.session.execute(
+            sa.select(ReminderLog.invoice_id).where(
+                ReminderLog.invoice_id.in_(ids), ReminderLog.stage == "overdue"
+            )
+        ).scalars()
+    )
+
+
+def _existing_links(space_id: int, ids: list[int]) -> dict[int, PublicLink]:
+    links = {}
+    for link in db.session.execute(
+        sa.select(PublicLink)
+        .where(
+            PublicLink.space_id == space_id,
+            PublicLink.doc_type == "invoice",
+            PublicLink.doc_id.in_(ids),
+            PublicLink.revoked_at.is_(None),
+        )
+        .order_by(PublicLink.id)
+    ).scalars():
+        links[link.doc_id] = link  # the newest wins, as in active_link
+    return links
