@@ -261,7 +261,8 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
             size = db.session.execute(sa.select(sa.func.avg(sa.func.length(OutboxMessage.raw))))
             size = float(size.scalar_one())
         print(
-            f"{engine}: {len(queued)} reminders ({size:,.0f} bytes each on average) chosen, composed and recorded in {compose:.1f}s "
+            f"{engine}: {len(queued)} reminders ({size:,.0f} bytes each on average) chosen, "
+            f"composed and recorded in {compose:.1f}s "
             f"({n / compose:.0f}/s); one worker delivered {sent} over one connection in "
             f"{send:.1f}s ({n / send:.0f}/s)"
         )

@@ -112,18 +112,20 @@ def mail() -> None:
 )
 def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> None:
     """Deliver the outbox: run several of these, on any machines sharing the database."""
+    from djaboo.documents.reminders import reminders_no_longer_due, run_reminders
     from djaboo.mail import worker
     from djaboo.settings.transport_settings import transport_settings_for_space
 
     connections = current_app.config["MAIL_CONNECTIONS_PER_SPACE"]
+    withdraw = reminders_no_longer_due
     if once:
         total = 0
-        while handled := worker.run_once(transport_settings_for_space, batch, connections):
+        while handled := worker.run_once(
+            transport_settings_for_space, batch, connections, withdraw
+        ):
             total += handled
         click.echo(f"{total} email(s) handled.")
         return
-    from djaboo.documents.reminders import run_reminders
-
     schedule = "reminders every 15 min" if reminders else "no reminders"
     click.echo(f"mail worker: delivering every {interval:g}s when idle, {schedule} (Ctrl+C stops)")
     with contextlib.suppress(KeyboardInterrupt):
@@ -132,6 +134,7 @@ def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> Non
             interval=interval,
             batch=batch,
             connections=connections,
+            withdraw=withdraw,
             periodic=run_reminders if reminders else None,
         )
 

@@ -26,7 +26,7 @@ from djaboo.documents.reminder_batch import (
 from djaboo.documents.reminder_stages import Due, event_for, reminder_day, stage_due
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
 from djaboo.documents.sheet import document_context
-from djaboo.documents.statuses import OPEN_INVOICE
+from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
@@ -215,3 +215,42 @@ def _queue_one_by_one(batch: SpaceBatch, dues: list[Due]) -> list[int]:
         if row is not None:
             queued.append(row.id)
     return queued
+
+
+def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
+    """For the mail worker, just before sending: queued reminders whose invoice was paid,
+    cancelled or switched off since, each with the reason shown in the email log."""
+    reminders = {
+        row.id: row.doc_id
+        for row in rows
+        if row.doc_type == "invoice" and row.idempotency_key.startswith("reminder:")
+    }
+    if not reminders:
+        return {}
+    invoices = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(
+                Invoice.id,
+                Invoice.number,
+                Invoice.status,
+                Invoice.reminders_enabled,
+                Customer.reminders_enabled.label("customer_reminders"),
+            )
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .where(Invoice.id.in_(set(reminders.values())))
+        )
+    }
+    reasons = {}
+    for row_id, invoice_id in reminders.items():
+        invoice = invoices.get(invoice_id)
+        if invoice is None:
+            reasons[row_id] = "Not sent: the invoice was deleted."
+        elif invoice.status not in OPEN_INVOICE:
+            label = INVOICE_LABELS[invoice.status].lower()
+            reasons[row_id] = f"Not sent: invoice {invoice.number} is {label} now."
+        elif not invoice.reminders_enabled:
+            reasons[row_id] = f"Not sent: reminders were turned off for {invoice.number}."
+        elif not invoice.customer_reminders:
+            reasons[row_id] = "Not sent: reminders were turned off for this customer."
+    return reasons

@@ -155,10 +155,10 @@ def outbox_values(
     return {
         "space_id": document.space_id,
         "idempotency_key": request.send_key,
-        "message_id": composed.message["Message-ID"],
+        "message_id": composed.message_id,
         "sender": composed.envelope.sender,
         "recipients": list(composed.envelope.recipients),
-        "to_display": composed.message["To"] or "",
+        "to_display": composed.to_display,
         "subject": composed.subject,
         "raw": composed.envelope.message,
         "smtputf8": composed.envelope.smtputf8,

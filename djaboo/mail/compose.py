@@ -6,17 +6,16 @@ email the product sends is made by compose_email().
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 
 import css_inline
 
 from djaboo.mail.html_text import html_to_text
 from djaboo.mail.merge import fill_html, fill_text
 from djaboo.mail.message import MessageError, Party, build_message, envelope_for
+from djaboo.mail.mime import OutgoingMessage
 from djaboo.mail.transports.base import Envelope
 
 BASE_CSS = """
@@ -58,11 +57,16 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Composed:
-    message: EmailMessage
+    message: OutgoingMessage
     envelope: Envelope
     subject: str
     html: str | None
     text: str
+    to_display: str  # who it is addressed to, as people read it (no encoded words)
+
+    @property
+    def message_id(self) -> str:
+        return self.message["Message-ID"]
 
 
 def signature_for(personal_html: str, global_html: str) -> str:
@@ -147,21 +151,9 @@ def compose_email(
         date=date,
     )
     for attachment in attachments:
-        maintype, _, subtype = attachment.mime_type.partition("/")
         msg.add_attachment(
-            attachment.content,
-            maintype=maintype,
-            subtype=subtype,
-            filename=safe_attachment_name(attachment.filename),
+            attachment.content, attachment.mime_type, safe_attachment_name(attachment.filename)
         )
-    _stable_boundaries(msg)
     envelope = envelope_for(msg, sender.email, [p.email for p in (*to, *cc)], list(bcc))
-    return Composed(msg, envelope, subject, html, text)
-
-
-def _stable_boundaries(msg: EmailMessage) -> None:
-    """Boundaries derived from the Message-ID: the same message always has the same bytes."""
-    seed = msg["Message-ID"] or ""
-    for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        digest = hashlib.sha256(f"{seed}/{n}".encode()).hexdigest()[:28]
-        part.set_boundary(f"=_djaboo_{digest}")
+    shown = ", ".join(f"{p.name} <{p.email}>" if p.name.strip() else p.email for p in to)
+    return Composed(msg, envelope, subject, html, text, shown)

@@ -4,8 +4,8 @@ Python's header folder drops the quotes of a long quoted display name when it fo
 (gh-80222, gh-143935), turning `"(ACME)"` into a comment, and its address parser keeps the
 space between two adjacent encoded words of a name, which RFC 2047 says to drop. So:
 
-- the message policy folds nothing under 998 octets (RFC 5322's hard limit), and these
-  functions produce headers that are already folded where folding is safe;
+- headers are written as these functions return them (mime.py), already folded where
+  folding is safe, never refolded;
 - an ASCII display name is one atom phrase or one quoted-string, on one line;
 - a non-ASCII name is split at its spaces: ASCII words stay words, each run of non-ASCII
   words becomes RFC 2047 encoded words, so no two encoded words meet across a real space;
@@ -17,10 +17,8 @@ Callers have already refused line breaks (message.check_header_value).
 from __future__ import annotations
 
 import re
-from email import policy
 from email.header import Header
 
-MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
 # RFC 5322 "specials": a word holding one of these must be quoted.
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
 

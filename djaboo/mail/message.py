@@ -15,13 +15,13 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from email.utils import format_datetime, formatdate, make_msgid
 
 from email_validator import EmailNotValidError, validate_email
 
 from djaboo.mail.errors import PermanentError
-from djaboo.mail.headers import MESSAGE_POLICY, address_header, subject_header
+from djaboo.mail.headers import address_header, subject_header
+from djaboo.mail.mime import OutgoingMessage, multipart, text_part
 from djaboo.mail.transports.base import Envelope
 
 # Everything str.splitlines() treats as a line boundary, plus NUL.
@@ -103,35 +103,33 @@ def build_message(
     reply_to: Party | None = None,
     message_id: str | None = None,
     date: datetime | None = None,
-) -> EmailMessage:
+) -> OutgoingMessage:
     """A complete message: text part, optional HTML alternative, all headers checked."""
     check_header_value("The subject", subject)
     for label, part in (("The subject", subject), ("The text", text), ("The HTML", html or "")):
         problem = charset_problem(part, charset)
         if problem:
             raise MessageError(f"{label}: {problem}")
-    msg = EmailMessage(policy=MESSAGE_POLICY)
-    msg.set_raw("From", _addresses([sender], charset))
-    msg.set_raw("To", _addresses(to, charset))
+    headers = [("From", _addresses([sender], charset)), ("To", _addresses(to, charset))]
     if cc:
-        msg.set_raw("Cc", _addresses(cc, charset))
+        headers.append(("Cc", _addresses(cc, charset)))
     if reply_to:
-        msg.set_raw("Reply-To", _addresses([reply_to], charset))
-    msg.set_raw("Subject", subject_header(subject, charset))
-    # Both are made here, in a fixed form: set as they are, not parsed again.
-    msg.set_raw("Date", format_datetime(date) if date else formatdate(usegmt=True))
+        headers.append(("Reply-To", _addresses([reply_to], charset)))
     domain = normalize_address(sender.email).rpartition("@")[2]
-    msg.set_raw(
-        "Message-ID", check_header_value("The Message-ID", message_id or make_msgid(domain=domain))
-    )
-    msg.set_content(text, charset=charset)
+    message_id = check_header_value("The Message-ID", message_id or make_msgid(domain=domain))
+    headers += [
+        ("Subject", subject_header(subject, charset)),
+        ("Date", format_datetime(date) if date else formatdate(usegmt=True)),
+        ("Message-ID", message_id),
+    ]
+    body = text_part(text, "plain", charset)
     if html is not None:
-        msg.add_alternative(html, subtype="html", charset=charset)
-    return msg
+        body = multipart("alternative", [body, text_part(html, "html", charset)])
+    return OutgoingMessage(headers, body)
 
 
 def envelope_for(
-    msg: EmailMessage, sender: str, recipients: list[str], bcc: list[str] = ()
+    msg: OutgoingMessage, sender: str, recipients: list[str], bcc: list[str] = ()
 ) -> Envelope:
     """The SMTP envelope: validated addresses (To, Cc and BCC), never re-parsed from headers."""
     if msg["Bcc"] is not None:
@@ -139,5 +137,5 @@ def envelope_for(
     everyone = list(dict.fromkeys(normalize_address(a) for a in [*recipients, *bcc]))
     sender = normalize_address(sender)
     smtputf8 = not all(a.isascii() for a in [sender, *everyone])
-    data = msg.as_bytes(policy=msg.policy.clone(utf8=smtputf8))
+    data = msg.as_bytes()  # headers are ASCII unless an address needs SMTPUTF8 (RFC 6532)
     return Envelope(sender=sender, recipients=tuple(everyone), message=data, smtputf8=smtputf8)

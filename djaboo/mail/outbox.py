@@ -9,6 +9,7 @@ States:  queued -> sending -> sent
                            -> failed (permanent, with the server's words)
                            -> attention (the space's configuration must be fixed)
                            -> unknown (the server may have it; never re-sent silently)
+         queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
 
-STATUSES = ("queued", "sending", "sent", "retry", "failed", "attention", "unknown")
+STATUSES = ("queued", "sending", "sent", "retry", "failed", "attention", "unknown", "withdrawn")
 STATUS_LABELS = {
     "queued": "Queued",
     "sending": "Sending",
@@ -28,6 +29,7 @@ STATUS_LABELS = {
     "failed": "Failed",
     "attention": "Needs attention",
     "unknown": "Unknown (check)",
+    "withdrawn": "Not sent: no longer needed",
 }
 
 
@@ -40,7 +42,8 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
         sa.CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown')",
+            "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown', "
+            "'withdrawn')",
             name="status",
         ),
     )

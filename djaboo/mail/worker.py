@@ -109,10 +109,16 @@ def claim_due(
 _last_served = threading.local()
 
 
+# Given claimed rows, the ones that must not go out any more, each with the reason (the
+# documents layer knows: a reminder whose invoice was paid meanwhile).
+Withdraw = Callable[[list[OutboxMessage]], dict[int, str]]
+
+
 def run_once(
     settings_for: Callable[[int], TransportSettings],
     batch: int = 100,
     connections: int = CONNECTIONS_PER_SPACE,
+    withdraw: Withdraw | None = None,
 ) -> int:
     """One pass: up to `batch` due rows of each space, spaces in turn, each space's rows on
     one connection; returns how many rows were handled."""
@@ -129,8 +135,11 @@ def run_once(
             .scalars()
             .all()
         )
-        _deliver_space(space_id, rows, settings_for)
         handled += len(rows)
+        if withdraw:
+            rows = _withdraw(rows, withdraw(rows))
+        if rows:
+            _deliver_space(space_id, rows, settings_for)
     return handled
 
 
@@ -165,6 +174,15 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
     finally:
         session.expire_on_commit = expire
     _release(pending)
+
+
+def _withdraw(rows: list[OutboxMessage], reasons: dict[int, str]) -> list[OutboxMessage]:
+    """Close the rows that are no longer wanted (committed); returns the others."""
+    for row in rows:
+        if row.id in reasons:
+            row.status, row.last_error, row.claimed_at = "withdrawn", reasons[row.id], None
+    db.session.commit()
+    return [row for row in rows if row.id not in reasons]
 
 
 def waiting_without_worker(space_id: int, grace: timedelta = timedelta(minutes=3)):
@@ -214,6 +232,7 @@ def run(
     interval: float = 5.0,
     batch: int = 100,
     connections: int = CONNECTIONS_PER_SPACE,
+    withdraw: Withdraw | None = None,
     stop: threading.Event | None = None,
     periodic: Callable[[], object] | None = None,
     period: float = 900.0,
@@ -229,7 +248,7 @@ def run(
             if periodic and time.monotonic() - last_periodic >= period:
                 last_periodic = time.monotonic()
                 periodic()
-            handled = run_once(settings_for, batch, connections)
+            handled = run_once(settings_for, batch, connections, withdraw)
         except Exception:
             db.session.rollback()
             log.exception("mail worker pass failed; trying again")

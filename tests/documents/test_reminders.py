@@ -371,3 +371,26 @@ def test_one_bad_address_does_not_hold_back_the_others(overdue_shop, create_cust
         db.session.execute(sa.select(ReminderLog).where(ReminderLog.invoice_id == bad.id)).first()
         is None
     )  # nothing half-recorded for the refused one
+
+
+def test_a_reminder_paid_before_it_goes_out_is_withdrawn_not_sent(overdue_shop):
+    from djaboo.documents.reminders import reminders_no_longer_due
+    from djaboo.settings.transport_settings import transport_settings_for_space
+
+    paid = overdue_shop.invoice(days_late=2)
+    still_due = overdue_shop.invoice(days_late=2)
+    assert len(run_reminders(now_after_send_hour())) == 2
+    # The customer pays while the reminder waits in the queue (the relay was down, say).
+    db.session.execute(sa.update(Invoice).where(Invoice.id == paid.id).values(status="paid"))
+    db.session.commit()
+    while worker.run_once(transport_settings_for_space, withdraw=reminders_no_longer_due):
+        pass
+    [got] = overdue_shop.server.messages
+    assert still_due.number in got.message["Subject"]
+    withdrawn = db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.doc_id == paid.id)
+    ).scalar_one()
+    assert withdrawn.status == "withdrawn" and withdrawn.sent_at is None
+    assert withdrawn.last_error == f"Not sent: invoice {paid.number} is paid now."
+    page = overdue_shop.client.get(f"/emails/{withdrawn.id}").get_data(as_text=True)
+    assert "Not sent: no longer needed" in page and "is paid now" in page
