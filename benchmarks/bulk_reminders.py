@@ -182,11 +182,11 @@ def waiting() -> int:
     ).scalar_one()
 
 
-def drain(app, threads: int, connections: int = 1) -> float:
+def drain(app, threads: int, connections: int = 1, batch: int = BATCH) -> float:
     def work():
         with app.app_context():
             while True:
-                if worker.run_once(transport_settings_for_space, BATCH, connections):
+                if worker.run_once(transport_settings_for_space, batch, connections):
                     continue
                 if not waiting():  # other workers may still be sending their claims
                     break
@@ -255,7 +255,7 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
             started = time.perf_counter()
             queued = run_reminders()
             compose = time.perf_counter() - started
-        send = drain(app, 1)
+        send = drain(app, 1, batch=100)  # the worker's default batch
         with app.app_context():
             sent = count("sent")
             size = db.session.execute(sa.select(sa.func.avg(sa.func.length(OutboxMessage.raw))))
@@ -267,30 +267,9 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
             f"{send:.1f}s ({n / send:.0f}/s)"
         )
         # 2. The whole pipeline as deployed: `djaboo reminders run` (here, this process) while
-        # a `djaboo mail worker` process delivers what each committed chunk queued.
-        with app.app_context():
-            db.session.execute(sa.delete(ReminderLog))
-            db.session.execute(sa.delete(OutboxMessage))
-            db.session.commit()
-        process = worker_process(url, instance, "--no-reminders", "--interval", "0.05")
-        try:
-            with app.app_context():
-                started = time.perf_counter()
-                run_reminders()
-                recorded = time.perf_counter() - started
-                while count("sent") < n and process.poll() is None:
-                    time.sleep(0.02)
-                took = time.perf_counter() - started
-                sent = count("sent")
-        finally:
-            process.terminate()
-            process.wait(10)
-        rate = sent / took
-        print(
-            f"{engine}: whole pipeline, {sent} reminders from due invoices to accepted by the "
-            f"sink in {took:.1f}s (run done after {recorded:.1f}s): {rate:.0f} msg/s "
-            f"= {rate / source_rate:.2f} of smtp-source's one session"
-        )
+        # `djaboo mail worker` processes deliver what each committed chunk queued.
+        for workers in (1, 2):
+            pipeline(app, engine, url, instance, n, workers, source_rate)
         # 3. Slow relay: 100 ms per DATA; one connection per worker thread.
         m = min(n, 400)
         with app.app_context():
@@ -320,6 +299,36 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
         slow.stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def pipeline(app, engine, url, instance, n, workers, source_rate) -> None:
+    with app.app_context():
+        db.session.execute(sa.delete(ReminderLog))
+        db.session.execute(sa.delete(OutboxMessage))
+        db.session.commit()
+    processes = [
+        worker_process(url, instance, "--no-reminders", "--interval", "0.05")
+        for _ in range(workers)
+    ]
+    try:
+        with app.app_context():
+            started = time.perf_counter()
+            run_reminders()
+            recorded = time.perf_counter() - started
+            while count("sent") < n and all(p.poll() is None for p in processes):
+                time.sleep(0.02)
+            took = time.perf_counter() - started
+            sent = count("sent")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+    rate = sent / took
+    print(
+        f"{engine}: whole pipeline with {workers} worker(s), {sent} reminders from due invoices "
+        f"to accepted by the sink in {took:.1f}s (the run done after {recorded:.1f}s): "
+        f"{rate:.0f} msg/s = {rate / source_rate:.2f} of smtp-source's one session"
+    )
 
 
 def worker_memory(url: str, messages: int) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
@@ -80,29 +81,46 @@ def send_claimed(row: OutboxMessage, transport) -> None:
     except MailError as error:
         fail(row, error)
         return
-    row.sent_at = utcnow()
-    row.server_reply = result.reply
-    row.last_error = ""
-    _note_recipients(row, result.accepted, result.refused)
+    changes = {
+        "sent_at": utcnow(),
+        "server_reply": result.reply,
+        "last_error": "",
+        "recipient_results": _merged_results(row, result.accepted, result.refused),
+        "status": "sent",
+    }
     deferred = [r for r, x in result.refused.items() if x.transient]
     if deferred and utcnow() - row.created_at < GIVE_UP_AFTER:
         # Only the deferred recipients are tried again: the others already have it.
-        row.recipients = deferred
-        row.status = "retry"
-        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
-        row.last_error = (
-            f"Delivered to {len(result.accepted)}; deferred for "
-            f"{', '.join(deferred)}; those will be retried."
+        changes.update(
+            recipients=deferred,
+            status="retry",
+            next_attempt_at=utcnow() + retry_delay(row.attempts),
+            last_error=(
+                f"Delivered to {len(result.accepted)}; deferred for "
+                f"{', '.join(deferred)}; those will be retried."
+            ),
         )
-    else:
-        row.status = "sent"
+    _store(row, changes)
 
 
-def _note_recipients(row: OutboxMessage, accepted, refused) -> None:
+def _store(row: OutboxMessage, changes: dict) -> None:
+    """One UPDATE, no unit-of-work flush (a bulk run records thousands); the loaded row is
+    told the new values as committed ones."""
+    table = OutboxMessage.__table__
+    db.session.execute(sa.update(table).where(table.c.id == row.id).values(**changes))
+    for name, value in changes.items():
+        set_committed_value(row, name, value)
+
+
+def _merged_results(row: OutboxMessage, accepted, refused) -> dict:
     results = dict(row.recipient_results or {})
     results.update({r: "accepted" for r in accepted})
     results.update({r: f"{x.code} {x.reply}" for r, x in refused.items()})
-    row.recipient_results = results
+    return results
+
+
+def _note_recipients(row: OutboxMessage, accepted, refused) -> None:
+    row.recipient_results = _merged_results(row, accepted, refused)
 
 
 def fail(row: OutboxMessage, error: MailError) -> None:

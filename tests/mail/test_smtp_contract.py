@@ -60,6 +60,25 @@ def test_one_connection_carries_a_batch(smtp_server, settings_for, trust_test_ca
     assert [m.rcpt_tos for m in server.messages] == [[f"c{n}@example.org"] for n in range(3)]
 
 
+@pytest.mark.parametrize("tls", ["none", "starttls"])
+def test_pipelining_halves_the_round_trips_where_offered(
+    smtp_server, settings_for, trust_test_ca, engine, tls
+):
+    server = smtp_server(tls=tls, auth=tls != "none", pipelining=True)
+    with open_transport(settings_for(server)) as transport:
+        for n in range(3):
+            result = transport.send(envelope(to=f"c{n}@example.org"))
+            assert result.accepted == [f"c{n}@example.org", "audit@acme.example"]
+    assert [m.rcpt_tos for m in server.messages] == [
+        [f"c{n}@example.org", "audit@acme.example"] for n in range(3)
+    ]
+    # Standard writes MAIL, both RCPTs and DATA at once; Alternative goes one by one.
+    assert server.handler.pipelined_mail == (3 if engine == "standard" else 0)
+    plain = smtp_server(tls=tls, auth=tls != "none")
+    send(settings_for(plain))
+    assert plain.handler.pipelined_mail == 0  # never without the server's PIPELINING
+
+
 def test_ssl_against_a_plain_server_says_to_change_the_mode(smtp_server, settings_for):
     server = smtp_server(tls="none")
     with pytest.raises(ConfigurationError, match="does not speak TLS from the first byte"):

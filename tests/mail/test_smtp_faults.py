@@ -1,5 +1,7 @@
 """Scripted server faults: each ends in the right typed error, with what the server received."""
 
+import functools
+
 import pytest
 
 from djaboo.mail.errors import (
@@ -12,6 +14,13 @@ from djaboo.mail.host_policy import HostPolicy
 from djaboo.mail.message import Party, build_message, envelope_for
 from djaboo.mail.transports import open_transport
 from tests.fixtures.smtp import Script
+
+
+@pytest.fixture(params=["one-by-one", "pipelined"])
+def smtp_server(request, smtp_server):
+    """Every fault also against a server that offers PIPELINING (the Standard engine then
+    writes MAIL, RCPT and DATA at once and must judge the replies exactly the same)."""
+    return functools.partial(smtp_server, pipelining=request.param == "pipelined")
 
 
 def envelope(*to, sender="billing@acme.example"):
@@ -35,6 +44,25 @@ def test_421_greeting_is_transient(smtp_server, settings_for):
     with pytest.raises(TransientError) as err:
         send(settings_for(server), envelope("a@example.org"))
     assert err.value.smtp_code == 421 and "Too busy" in err.value.server_reply
+
+
+@pytest.mark.parametrize("stage", ["MAIL", "RCPT", "DATA"])
+def test_421_and_hang_up_at_each_stage_is_transient_with_the_servers_words(
+    smtp_server, settings_for, stage
+):
+    reply = "421 4.3.2 Service shutting down"
+    script = {
+        "MAIL": Script(mail=reply),
+        "RCPT": Script(rcpt={"*": reply}),
+        "DATA": Script(data=reply),  # after the final dot
+    }[stage]
+    server = smtp_server(script=script)
+    with pytest.raises(TransientError) as err:
+        send(settings_for(server), envelope("a@example.org"))
+    assert "Service shutting down" in f"{err.value} {err.value.server_reply}"
+    if stage != "RCPT":  # a refused recipient is reported per recipient instead
+        assert err.value.smtp_code == 421
+    assert server.messages == []
 
 
 def test_sender_refused_is_a_configuration_error(smtp_server, settings_for):

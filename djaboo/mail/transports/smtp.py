@@ -20,8 +20,11 @@ class SMTPTransport(SMTPConnection):
     def send(self, envelope: Envelope) -> SendResult:
         self.open()  # reconnects when an earlier failure closed the connection
         try:
-            result = self._envelope(envelope)
-            code, reply = self.client.data(envelope.message)
+            if self.client.supports_pipelining and "pipelining" in self.client.features:
+                result, (code, reply) = self._pipelined(envelope)
+            else:
+                result = self._envelope(envelope)
+                code, reply = self.client.data(envelope.message)
         except ConnectionLost as exc:
             self.close()
             if exc.after_payload:
@@ -56,8 +59,26 @@ class SMTPTransport(SMTPConnection):
         self._reset()
         return result
 
+    def _pipelined(self, envelope: Envelope) -> tuple[SendResult, tuple[int, str]]:
+        """MAIL, RCPTs and DATA in one write (RFC 2920), judged exactly as one by one."""
+        options = self._mail_options(envelope)
+        mail, rcpts, data = self.client.pipelined(envelope.sender, options, envelope.recipients)
+        replies = iter(rcpts)
+        if data[0] == 354 and (mail[0] != 250 or not any(c in (250, 251) for c, _ in rcpts)):
+            self.close()  # a server that opened DATA for nobody: it gets no byte of the message
+        self._judge_mail(envelope, *mail)
+        result = self._judge_recipients(envelope, lambda _recipient: next(replies))
+        if data[0] != 354:
+            return result, data
+        return result, self.client.payload(envelope.message)
+
     def _envelope(self, envelope: Envelope, checking: bool = False) -> SendResult:
         """MAIL FROM and every RCPT TO; raises unless a recipient was accepted (or checking)."""
+        options = self._mail_options(envelope)
+        self._judge_mail(envelope, *self.client.mail(envelope.sender, options))
+        return self._judge_recipients(envelope, lambda r: self.client.rcpt(r, []), checking)
+
+    def _mail_options(self, envelope: Envelope) -> list[str]:
         features = self.client.features
         options = []
         if "size" in features and envelope.message:
@@ -70,7 +91,9 @@ class SMTPTransport(SMTPConnection):
                     hint="Use the ASCII form of the address.",
                 )
             options += ["SMTPUTF8", "BODY=8BITMIME"] if "8bitmime" in features else ["SMTPUTF8"]
-        code, reply = self.client.mail(envelope.sender, options)
+        return options
+
+    def _judge_mail(self, envelope: Envelope, code: int, reply: str) -> None:
         if code != 250:
             self.trace.add("MAIL", False, f"{code} {reply}")
             self._reset()
@@ -91,9 +114,10 @@ class SMTPTransport(SMTPConnection):
             raise error_for_reply(code, reply, "The server deferred the sender address.")
         self.trace.add("MAIL", True, f"FROM:<{envelope.sender}> {code} {reply}")
 
+    def _judge_recipients(self, envelope: Envelope, reply_for, checking: bool = False):
         result = SendResult()
         for recipient in envelope.recipients:
-            code, reply = self.client.rcpt(recipient, [])
+            code, reply = reply_for(recipient)
             ok = code in (250, 251)
             self.trace.add("RCPT", ok, f"TO:<{recipient}> {code} {reply}")
             if ok:

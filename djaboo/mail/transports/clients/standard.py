@@ -109,6 +109,34 @@ class StdlibSMTPClient(SMTPClient):
         code, reply = self._call("DATA", self.smtp.docmd, "DATA")
         if code != 354:
             return code, reply
+        return self.payload(message)
+
+    supports_pipelining = True
+
+    def pipelined(self, sender, options, recipients):
+        commands = [
+            f"MAIL FROM:<{sender}>" + "".join(f" {o}" for o in options),
+            *(f"RCPT TO:<{r}>" for r in recipients),
+            "DATA",
+        ]
+        encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
+        try:
+            self.smtp.sock.sendall("".join(f"{c}\r\n" for c in commands).encode(encoding))
+        except OSError:
+            raise ConnectionLost("MAIL") from None
+        replies = []
+        for stage in ("MAIL", *(["RCPT"] * len(recipients)), "DATA"):
+            try:
+                code, reply = self.smtp.getreply()
+            except (smtplib.SMTPServerDisconnected, OSError):
+                if replies and replies[-1][0] == 421:  # it said why it hung up: keep its words
+                    replies += [replies[-1]] * (len(commands) - len(replies))
+                    break
+                raise ConnectionLost(stage) from None
+            replies.append((code, _text(reply)))
+        return replies[0], replies[1:-1], replies[-1]
+
+    def payload(self, message) -> Reply:
         payload = re.sub(rb"(?m)^\.", b"..", message)
         if not payload.endswith(CRLF):
             payload += CRLF
