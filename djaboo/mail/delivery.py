@@ -107,6 +107,11 @@ def _store(row: OutboxMessage, changes: dict) -> None:
     """One UPDATE, no unit-of-work flush (a bulk run records thousands); the loaded row is
     told the new values as committed ones."""
     table = OutboxMessage.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Losing this commit in a database crash only means one more copy with the same
+        # Message-ID after the lease (the claim before it was committed durably); waiting for
+        # the disk on every single outcome would halve the sending rate.
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     db.session.execute(sa.update(table).where(table.c.id == row.id).values(**changes))
     for name, value in changes.items():
         set_committed_value(row, name, value)

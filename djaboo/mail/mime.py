@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 CRLF = b"\r\n"
 MAX_LINE = 998
+_ASCII = bytes(range(128))
 
 
 @dataclass
@@ -49,7 +50,7 @@ def text_part(text: str, subtype: str, charset: str) -> Part:
     data = "\n".join(lines).encode(charset) + b"\n"
     if data.isascii() and all(len(line) <= MAX_LINE for line in data.split(b"\n")):
         cte, body = "7bit", data.replace(b"\n", CRLF)
-    elif sum(byte > 127 for byte in data) * 6 < len(data):
+    elif len(data.translate(None, _ASCII)) * 6 < len(data):  # under 1 byte in 6 is 8-bit
         cte, body = "quoted-printable", binascii.b2a_qp(data, istext=True).replace(b"\n", CRLF)
     else:
         cte, body = "base64", _base64(data.replace(b"\n", CRLF))
