@@ -60,9 +60,10 @@ def claim_due(
 ) -> list[int]:
     """Claim up to limit of the space's due rows and commit the claim; returns their ids.
 
-    None when `connections` other workers already hold live claims for the space. The check and
-    the claim are one locked step: the space's row (FOR UPDATE) on PostgreSQL, the database's
-    write lock on SQLite (taken by the first statement, a write)."""
+    Nothing when `connections` other workers already hold live claims for the space. The check
+    and the claim are one locked step: the space's row (FOR UPDATE) on PostgreSQL, the
+    database's write lock on SQLite (taken by the first statement, a write); the claim itself is
+    a conditional UPDATE, so a row that stopped being due is never taken."""
     now = utcnow()
     me = worker_name()
     table = OutboxMessage.__table__
@@ -90,17 +91,23 @@ def claim_due(
         )
         if db.session.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
-        ids = db.session.execute(candidates).scalars().all()
-        if ids:
-            db.session.execute(
-                sa.update(table)
-                .where(table.c.id.in_(ids))
-                .values(
-                    status="sending",
-                    claimed_at=now,
-                    claimed_by=me,
-                    attempts=table.c.attempts + 1,
+        wanted = db.session.execute(candidates).scalars().all()
+        if wanted:
+            # Conditional as well: a row some other worker claimed meanwhile is not taken.
+            ids = (
+                db.session.execute(
+                    sa.update(table)
+                    .where(table.c.id.in_(wanted), _due(now))
+                    .values(
+                        status="sending",
+                        claimed_at=now,
+                        claimed_by=me,
+                        attempts=table.c.attempts + 1,
+                    )
+                    .returning(table.c.id)
                 )
+                .scalars()
+                .all()
             )
     db.session.commit()
     return ids
