@@ -185,7 +185,7 @@ def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], lis
         return [], []
     ids = [d.due.invoice_id for d in drafts]
     fresh = _lock_and_read(ids)
-    by_hand = _sent_by_hand_since(ids, batch.day)
+    by_hand = sent_by_hand_since(ids, batch.day)
     keep, redo = [], []
     for draft in drafts:
         row = fresh.get(draft.due.invoice_id)
@@ -279,7 +279,7 @@ def _lock_and_read(ids: list[int]) -> dict:
     return {row.id: row for row in db.session.execute(query)}
 
 
-def _sent_by_hand_since(ids: list[int], day: date) -> set[int]:
+def sent_by_hand_since(ids: list[int], day: date) -> set[int]:
     """Invoices emailed by a person today: the automatic reminder waits."""
     since = datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
     return set(

@@ -22,16 +22,15 @@ from djaboo.documents.reminder_batch import (
     compose_chunk,
     record_chunk,
     reminded_before,
+    sent_by_hand_since,
 )
 from djaboo.documents.reminder_stages import Due, event_for, reminder_day, stage_due
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
 from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE
-from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.spaces.models import Space
-from djaboo.staff.models import User
 
 log = logging.getLogger(__name__)
 __all__ = ["Due", "reminder_day", "run_reminders", "stage_due"]
@@ -84,7 +83,7 @@ def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[D
     return [d for d in wanted if (d.invoice_id, d.stage, d.occurrence) not in done]
 
 
-def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMessage | None:
+def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
     """Queue one reminder in the current transaction, or None when it is no longer wanted.
 
     The log row is flushed first: a second process queueing the same reminder fails on its
@@ -97,15 +96,14 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
         invoice.status not in OPEN_INVOICE
         or not invoice.reminders_enabled
         or not invoice.customer.reminders_enabled
-        or stage_due(invoice, settings, day) != due
+        or stage_due(invoice, batch.settings, batch.day) != due
     ):
         return None  # paid, cancelled or switched off since it was selected
-    if _sent_by_hand_today(invoice, day):
+    if invoice.id in sent_by_hand_since([invoice.id], batch.day):
         return None  # a manual send today postpones the automatic one
     recipients = [c.id for c in invoice.customer.recipients]
-    space = db.session.get(Space, invoice.space_id)
-    event = event_for(due, settings, bool(reminded_before([invoice.id])))
-    template = template_for(space.id, event, invoice.customer.language, space.default_language)
+    event = event_for(due, batch.settings, bool(reminded_before([invoice.id])))
+    template, _ = batch.template(event, invoice.customer.language)
     if not recipients or not template.active:
         return None
     entry = ReminderLog(
@@ -113,19 +111,17 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
     )
     db.session.add(entry)
     db.session.flush()
-    # Signed by the invoice's owner (their signature, else the global one), like a manual send.
-    sender = db.session.get(User, invoice.owner_id) if invoice.owner_id else None
     request = SendRequest(
         event=event,
         contact_ids=recipients,
         subject=template.subject,
         body_html=template.body_html,
-        attach_pdf=settings.attach_pdf,
+        attach_pdf=batch.settings.attach_pdf,
         send_key=due.key,
     )
     row, _ = queue_document_email(
         invoice,
-        sender or _any_admin(space.id),
+        batch.sender(invoice.owner_id),
         request,
         doc_type="invoice",
         context=document_context(invoice),
@@ -133,32 +129,6 @@ def queue_reminder(due: Due, settings: ReminderSettings, day: date) -> OutboxMes
     )
     entry.outbox_id = row.id
     return row
-
-
-def _sent_by_hand_today(invoice: Invoice, day: date) -> bool:
-    since = datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
-    return (
-        db.session.execute(
-            sa.select(OutboxMessage.id)
-            .where(
-                OutboxMessage.doc_type == "invoice",
-                OutboxMessage.doc_id == invoice.id,
-                OutboxMessage.created_at >= since,
-                OutboxMessage.idempotency_key.not_like("reminder:%"),
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
-
-
-def _any_admin(space_id: int) -> User:
-    return db.session.execute(
-        sa.select(User)
-        .where(User.space_id == space_id, User.role == "admin", User.active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    ).scalar_one()
 
 
 def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
@@ -203,7 +173,7 @@ def _queue_one_by_one(batch: SpaceBatch, dues: list[Due]) -> list[int]:
     queued = []
     for due in dues:
         try:
-            row = queue_reminder(due, reminder_settings_for(batch.space.id), batch.day)
+            row = queue_reminder(due, batch)
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()  # another run queued this very reminder first
