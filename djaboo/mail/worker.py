@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
-from djaboo.mail.delivery import fail, send_claimed, worker_name
+from djaboo.mail.delivery import fail, outcome_connection, send_claimed, worker_name
 from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
 from djaboo.mail.transports import TransportSettings, open_transport
@@ -157,11 +157,11 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False  # rows are ours: no reloads
     try:
-        with open_transport(settings_for(space_id)) as transport:
+        with open_transport(settings_for(space_id)) as transport, outcome_connection() as outcomes:
             while pending:
                 row = pending.pop(0)
-                send_claimed(row, transport)
-                db.session.commit()
+                send_claimed(row, transport, outcomes)
+                db.session.commit()  # failures are recorded in the session
                 if row.status == "attention":
                     break
     except MailError as error:
