@@ -185,6 +185,8 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
 
 def _withdraw(rows: list[OutboxMessage], reasons: dict[int, str]) -> list[OutboxMessage]:
     """Close the rows that are no longer wanted (committed); returns the others."""
+    if not reasons:
+        return rows
     for row in rows:
         if row.id in reasons:
             row.status, row.last_error, row.claimed_at = "withdrawn", reasons[row.id], None
