@@ -65,12 +65,17 @@ def get_in_space_or_404(session, model: type[M], object_id: int, space_id: int) 
     return row
 
 
-def insert_or_ignore(session, table: sa.Table, **values) -> None:
-    """INSERT that quietly does nothing when a unique key already exists (a concurrent writer
-    got there first), on PostgreSQL and SQLite alike."""
+def insert_skipping_duplicates(session, table):
+    """An INSERT (of one row or many) that skips rows whose unique key already exists (a
+    concurrent writer got there first), on PostgreSQL and SQLite alike; add .returning() to
+    learn which rows were inserted."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
-
-        session.execute(insert(table).values(**values).on_conflict_do_nothing())
     else:
-        session.execute(sa.insert(table).values(**values).prefix_with("OR IGNORE"))
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def insert_or_ignore(session, table: sa.Table, **values) -> None:
+    """INSERT one row that quietly does nothing when its unique key already exists."""
+    session.execute(insert_skipping_duplicates(session, table).values(**values))

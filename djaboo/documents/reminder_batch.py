@@ -17,14 +17,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import make_msgid
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from djaboo.db import utcnow
+from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.documents.merge_facts import document_facts
 from djaboo.documents.models import Customer, Invoice, PublicLink, ReminderLog, ReminderSettings
-from djaboo.documents.reminder_stages import Due, event_for, stage_due
+from djaboo.documents.reminder_stages import Due, event_for, still_wanted
 from djaboo.documents.sending import (
     EmailInputs,
     SendRefused,
@@ -33,7 +34,6 @@ from djaboo.documents.sending import (
     outbox_values,
 )
 from djaboo.documents.sheet import document_context
-from djaboo.documents.statuses import OPEN_INVOICE
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.fields import merge_values
@@ -184,12 +184,14 @@ def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], lis
     if not drafts:
         return [], []
     ids = [d.due.invoice_id for d in drafts]
-    fresh = _lock_and_read(ids)
-    by_hand = sent_by_hand_since(ids, batch.day)
+    fresh = lock_and_read(ids)
+    by_hand = sent_by_hand_since(ids, batch)
     keep, redo = [], []
     for draft in drafts:
         row = fresh.get(draft.due.invoice_id)
-        if row is None or not _still_wanted(row, batch, draft.due) or row.id in by_hand:
+        if row is None or row.id in by_hand:
+            continue
+        if not still_wanted(row, batch.settings, batch.day, draft.due):
             continue
         if row.version != draft.version:
             redo.append(draft.due)  # edited since it was composed
@@ -245,22 +247,14 @@ def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], lis
     return [outbox_ids[d.due.key] for d in keep], redo
 
 
-def _still_wanted(row, batch: SpaceBatch, due: Due) -> bool:
-    return (
-        row.status in OPEN_INVOICE
-        and row.reminders_enabled
-        and row.customer_reminders
-        and stage_due(row, batch.settings, batch.day) == due
-    )
-
-
-def _lock_and_read(ids: list[int]) -> dict:
+def lock_and_read(ids: list[int]) -> dict:
     """The invoices' current state, locked until commit: FOR UPDATE on PostgreSQL; on SQLite a
     write that takes the database's write lock first, so nothing changes before we commit."""
     table = Invoice.__table__
     query = (
         sa.select(
             table.c.id,
+            table.c.number,
             table.c.status,
             table.c.version,
             table.c.reminders_enabled,
@@ -279,9 +273,11 @@ def _lock_and_read(ids: list[int]) -> dict:
     return {row.id: row for row in db.session.execute(query)}
 
 
-def sent_by_hand_since(ids: list[int], day: date) -> set[int]:
-    """Invoices emailed by a person today: the automatic reminder waits."""
-    since = datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+def sent_by_hand_since(ids: list[int], batch: SpaceBatch) -> set[int]:
+    """Invoices emailed by a person on the reminder day (in the space's time zone): their
+    automatic reminder waits."""
+    zone = ZoneInfo(batch.space.timezone or "UTC")
+    since = datetime.combine(batch.day, datetime.min.time(), tzinfo=zone)
     return set(
         db.session.execute(
             sa.select(OutboxMessage.doc_id).where(
@@ -298,15 +294,9 @@ def _insert_logs(space_id: int, dues: list[Due]) -> set[Due]:
     """Insert the chunk's log rows; the ones a concurrent run already has are skipped."""
     if not dues:
         return set()
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    statement = (
-        insert(ReminderLog)
-        .on_conflict_do_nothing()
-        .returning(ReminderLog.invoice_id, ReminderLog.stage, ReminderLog.occurrence)
+    statement = insert_skipping_duplicates(db.session, ReminderLog.__table__).returning(
+        ReminderLog.invoice_id, ReminderLog.stage, ReminderLog.occurrence
     )
     rows = db.session.execute(
         statement,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE
+
 
 @dataclass(frozen=True)
 class Due:
@@ -45,6 +47,23 @@ def stage_due(invoice, settings, day: date) -> Due | None:
             (late - settings.overdue_first_days) // settings.resend_every_days, settings.max_resends
         )
     return Due(invoice.id, "overdue", occurrence)
+
+
+def not_remindable(invoice) -> str | None:
+    """Why this invoice gets no reminder now, or None. `invoice`: a row with number, status,
+    reminders_enabled and customer_reminders (the customer's switch)."""
+    if invoice.status not in OPEN_INVOICE:
+        return f"invoice {invoice.number} is {INVOICE_LABELS[invoice.status].lower()} now"
+    if not invoice.reminders_enabled:
+        return f"reminders were turned off for {invoice.number}"
+    if not invoice.customer_reminders:
+        return "reminders were turned off for this customer"
+    return None
+
+
+def still_wanted(invoice, settings, day: date, due: Due) -> bool:
+    """Re-checked under lock before a reminder is recorded: remindable, and the same stage."""
+    return not_remindable(invoice) is None and stage_due(invoice, settings, day) == due
 
 
 def event_for(due: Due, settings, reminded_before: bool) -> str:

@@ -20,14 +20,22 @@ from djaboo.documents.reminder_batch import (
     CHUNK,
     SpaceBatch,
     compose_chunk,
+    lock_and_read,
     record_chunk,
     reminded_before,
     sent_by_hand_since,
 )
-from djaboo.documents.reminder_stages import Due, event_for, reminder_day, stage_due
+from djaboo.documents.reminder_stages import (
+    Due,
+    event_for,
+    not_remindable,
+    reminder_day,
+    stage_due,
+    still_wanted,
+)
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
 from djaboo.documents.sheet import document_context
-from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE
+from djaboo.documents.statuses import OPEN_INVOICE
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.spaces.models import Space
@@ -55,30 +63,32 @@ def reminder_settings_for(space_id: int) -> ReminderSettings:
 
 
 def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[Due]:
-    open_invoices = (
-        db.session.execute(
-            sa.select(Invoice)
-            .join(Customer)
-            .where(
-                Invoice.space_id == space.id,
-                Invoice.status.in_(OPEN_INVOICE),
-                Invoice.reminders_enabled.is_(True),
-                Customer.reminders_enabled.is_(True),
-                Invoice.due_date <= day + timedelta(days=settings.due_soon_days),
-            )
-            .order_by(Invoice.id)
-        )
-        .scalars()
-        .all()
+    """The reminders due by `day` that the log does not have yet (a cheap read: the chunks
+    check each one again under lock)."""
+    open_invoices = sa.and_(
+        Invoice.space_id == space.id,
+        Invoice.status.in_(OPEN_INVOICE),
+        Invoice.reminders_enabled.is_(True),
+        Customer.reminders_enabled.is_(True),
+        Invoice.due_date <= day + timedelta(days=settings.due_soon_days),
     )
-    wanted = [d for d in (stage_due(i, settings, day) for i in open_invoices) if d]
+    candidates = db.session.execute(
+        sa.select(Invoice.id, Invoice.due_date)
+        .join(Customer)
+        .where(open_invoices)
+        .order_by(Invoice.id)
+    ).all()
+    wanted = [d for d in (stage_due(i, settings, day) for i in candidates) if d]
     if not wanted:
         return []
-    done = {
-        (r.invoice_id, r.stage, r.occurrence)
-        for r in db.session.execute(
-            sa.select(ReminderLog).where(ReminderLog.space_id == space.id)
-        ).scalars()
+    done = {  # only the open invoices' log: it does not grow with years of history
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(ReminderLog.invoice_id, ReminderLog.stage, ReminderLog.occurrence)
+            .join(Invoice, Invoice.id == ReminderLog.invoice_id)
+            .join(Customer)
+            .where(open_invoices)
+        )
     }
     return [d for d in wanted if (d.invoice_id, d.stage, d.occurrence) not in done]
 
@@ -89,18 +99,12 @@ def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
     The log row is flushed first: a second process queueing the same reminder fails on its
     unique key (the caller rolls back and moves on) before any email exists.
     """
-    invoice = db.session.execute(
-        sa.select(Invoice).where(Invoice.id == due.invoice_id).with_for_update()
-    ).scalar_one()
-    if (
-        invoice.status not in OPEN_INVOICE
-        or not invoice.reminders_enabled
-        or not invoice.customer.reminders_enabled
-        or stage_due(invoice, batch.settings, batch.day) != due
-    ):
+    fresh = lock_and_read([due.invoice_id]).get(due.invoice_id)
+    if fresh is None or not still_wanted(fresh, batch.settings, batch.day, due):
         return None  # paid, cancelled or switched off since it was selected
-    if invoice.id in sent_by_hand_since([invoice.id], batch.day):
+    if due.invoice_id in sent_by_hand_since([due.invoice_id], batch):
         return None  # a manual send today postpones the automatic one
+    invoice = db.session.get(Invoice, due.invoice_id, populate_existing=True)
     recipients = [c.id for c in invoice.customer.recipients]
     event = event_for(due, batch.settings, bool(reminded_before([invoice.id])))
     template, _ = batch.template(event, invoice.customer.language)
@@ -214,13 +218,7 @@ def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     reasons = {}
     for row_id, invoice_id in reminders.items():
         invoice = invoices.get(invoice_id)
-        if invoice is None:
-            reasons[row_id] = "Not sent: the invoice was deleted."
-        elif invoice.status not in OPEN_INVOICE:
-            label = INVOICE_LABELS[invoice.status].lower()
-            reasons[row_id] = f"Not sent: invoice {invoice.number} is {label} now."
-        elif not invoice.reminders_enabled:
-            reasons[row_id] = f"Not sent: reminders were turned off for {invoice.number}."
-        elif not invoice.customer_reminders:
-            reasons[row_id] = "Not sent: reminders were turned off for this customer."
+        reason = "the invoice was deleted" if invoice is None else not_remindable(invoice)
+        if reason:
+            reasons[row_id] = f"Not sent: {reason}."
     return reasons
