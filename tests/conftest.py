@@ -1,3 +1,7 @@
+import ast
+import sys
+import threading
+
 pytest_plugins = [
     "tests.fixtures.network_guard",
     "tests.fixtures.database",
@@ -5,3 +9,17 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
 ]
+
+# CPython before 3.11.5 (Debian 12 ships 3.11.2) keeps the AST converter's recursion counter in
+# global state (gh-106905): ast.parse in two threads at once fails with "SystemError: AST
+# constructor recursion depth mismatch". Tests do that when a background send thread formats a
+# traceback (traceback.py parses the failing line) while the test builds an app (Werkzeug parses
+# its URL rules). One lock around ast.parse removes the race.
+if sys.version_info < (3, 11, 5):
+    _parse, _parse_lock = ast.parse, threading.Lock()
+
+    def _locked_parse(*args, **kwargs):
+        with _parse_lock:
+            return _parse(*args, **kwargs)
+
+    ast.parse = _locked_parse
