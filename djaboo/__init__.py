@@ -35,6 +35,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     config.validate(app.config)
 
     _init_extensions(app)
+    from djaboo import request_guard
+
+    request_guard.init_app(app)
     _register_blueprints(app)
 
     from djaboo import errors, security_headers, template_filters

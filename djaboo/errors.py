@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from djaboo.extensions import db
 
@@ -27,11 +29,25 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+def _own_words(exc) -> str | None:
+    """The sentence given with abort(code, "..."), not Werkzeug's generic one."""
+    text = getattr(exc, "description", None)
+    generic = type(exc).description if isinstance(exc, HTTPException) else None
+    return text if isinstance(text, str) and text != generic else None
+
+
 def init_app(app: Flask) -> None:
     for code in PAGES:
         if code == 500:
             continue
-        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+        app.register_error_handler(code, lambda exc, code=code: render_error(code, _own_words(exc)))
+
+    @app.errorhandler(sa.exc.DataError)
+    def out_of_range(exc):
+        # A value the database refuses (out of range, invalid text): the request's fault, and
+        # nothing of it was saved. Forms and the request guard catch the known cases first.
+        db.session.rollback()
+        return render_error(400, "A value in the request is out of range or not valid here.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms.fields import (
@@ -17,11 +19,24 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
 CURRENCY_CHOICES = [SelectChoice(c, c) for c in CURRENCIES]
+CURRENCY_CODES = frozenset(CURRENCIES)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line as typed, for checking the totals before anything is stored."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+
+
 LANGUAGE_CHOICES = [SelectChoice("", "Space default")] + [
     SelectChoice(code, label) for code, label in LANGUAGES.items()
 ]
@@ -108,12 +123,15 @@ class DocumentForm(FlaskForm):
     notes = TextAreaField(
         "Notes", validators=[Length(max=5000)], description="Shown on the document."
     )
-    lines = FieldList(FormField(LineForm), min_entries=3)
+    # One more than allowed is read, so that too many lines is an error rather than a silent cut.
+    lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES + 1)
 
     def validate_lines(self, field):
         filled = [entry.form for entry in field.entries if not entry.form.is_blank]
         if not filled:
             raise ValidationError("Add at least one line.")
+        if len(field.entries) > MAX_LINES:
+            raise ValidationError(f"A document has at most {MAX_LINES} lines.")
         for line in filled:
             if not (line.description.data or "").strip():
                 line.description.errors.append("Describe the line.")
@@ -123,6 +141,12 @@ class DocumentForm(FlaskForm):
                 line.quantity.errors.append("Enter a quantity.")
         if any(line.errors for line in filled):
             raise ValidationError("Some lines are incomplete.")
+        totals = document_totals(
+            [_Line(f.quantity.data, f.unit_price.data, f.tax_rate.data or 0) for f in filled],
+            self.currency.data if self.currency.data in CURRENCY_CODES else "EUR",
+        )
+        if max(abs(totals.subtotal), abs(totals.total)) > MAX_AMOUNT:
+            raise ValidationError(f"The total may not exceed {MAX_AMOUNT:,}.")
 
 
 class InvoiceForm(DocumentForm):
@@ -152,7 +176,10 @@ class PaymentForm(FlaskForm):
     amount = DecimalField(
         "Amount",
         places=None,
-        validators=[DataRequired(), NumberRange(min=0.01, message="Enter an amount above 0.")],
+        validators=[
+            DataRequired(),
+            NumberRange(min=0.01, max=MAX_AMOUNT, message="Enter an amount above 0."),
+        ],
     )
     paid_on = DateField("Paid on", default=date.today, validators=[DataRequired()])
     note = StringField("Note", validators=[Length(max=200), single_line])

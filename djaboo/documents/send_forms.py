@@ -10,9 +10,10 @@ from wtforms.fields import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from djaboo.bounded_html import BoundedHTML
 from djaboo.email_templates.forms import check_fields
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
@@ -33,7 +34,13 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SendForm(FlaskForm):
-    send_key = HiddenField()
+    # The idempotency key the page was drawn with (a uuid4 hex); anything else is refused.
+    send_key = HiddenField(
+        validators=[
+            DataRequired("This form expired; reload the page."),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form expired; reload the page."),
+        ]
+    )
     event = SelectField("Email")
     contacts = CheckboxesField("To", coerce=int)
     cc = StringField(
@@ -42,7 +49,7 @@ class SendForm(FlaskForm):
         description="Up to 3 more addresses, separated by commas.",
     )
     subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
-    body_html = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
+    body_html = TextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
     attach_pdf = BooleanField("Attach PDF", default=True)
 
     def __init__(self, *args, events=INVOICE_EVENTS, **kwargs):

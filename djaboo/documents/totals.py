@@ -15,6 +15,13 @@ class Totals:
     total: Decimal
 
 
+# The largest amount the MONEY columns hold (NUMERIC(14, 2)); forms refuse anything that would
+# pass it, so the database never has to.
+MAX_AMOUNT = Decimal("999999999999.99")
+# Lines on one document: enough for detailed billing, few enough that its PDF stays quick.
+MAX_LINES = 200
+
+
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
 

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from djaboo.bounded_html import BoundedHTML
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import charset_problem, has_line_break
@@ -26,7 +27,7 @@ class TemplateForm(FlaskForm):
         validators=[Length(max=120)],
         description="Optional; overrides the From Name of Settings → Email for this email.",
     )
-    body_html = TextAreaField("Body", validators=[DataRequired(), Length(max=100_000)])
+    body_html = TextAreaField("Body", validators=[DataRequired(), BoundedHTML(100_000)])
     plain_text = BooleanField(
         "Send as plain text", description="Send only a text version (no HTML part)."
     )

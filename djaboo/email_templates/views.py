@@ -105,8 +105,10 @@ def edit(template_id: int):
             return redirect(url_for("email_templates.edit", template_id=template.id))
     elif form.is_submitted():
         status = 400
-    preview = _preview_of(template, form if form.is_submitted() else None)
-    db.session.commit()  # a document's public link, when this preview made its first one
+    preview = None  # invalid input is never previewed: the errors say what to fix
+    if not form.errors:
+        preview = _preview_of(template, form if form.is_submitted() else None)
+        db.session.commit()  # a document's public link, when this preview made its first one
     return render_template(
         "email_templates/edit.html",
         template=template,
@@ -126,7 +128,8 @@ def live_preview(template_id: int):
     """JSON for the editor's live preview of what is typed (nothing is saved)."""
     template = _template(template_id)
     form = _form(template)
-    errors = {} if form.validate() else {k: v for k, v in form.errors.items()}
+    if not form.validate():
+        return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = _preview_of(template, form)
     db.session.commit()
     return jsonify(
@@ -136,7 +139,7 @@ def live_preview(template_id: int):
         html=preview.html,
         text=preview.text,
         missing=preview.missing,
-        errors=errors,
+        errors={},
     )
 
 

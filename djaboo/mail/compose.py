@@ -12,6 +12,7 @@ from datetime import datetime
 
 import css_inline
 
+from djaboo.mail.html_bounds import MAX_EMAIL_CHARS, MAX_EMAIL_DEPTH, html_problem
 from djaboo.mail.html_text import html_to_text
 from djaboo.mail.merge import fill_html, fill_text
 from djaboo.mail.message import MessageError, Party, build_message, envelope_for
@@ -87,11 +88,17 @@ def render_html(
         fill_html(p, values, missing) for p in (wrapper.header_html, body_html, wrapper.footer_html)
     ]
     inner = "\n".join(p for p in parts if p)
+    problem = html_problem(inner, max_chars=MAX_EMAIL_CHARS, max_depth=MAX_EMAIL_DEPTH)
+    if problem:  # saved before the bounds existed, or written around the forms
+        raise MessageError(f"The email's HTML cannot be used. {problem}")
     document = (
         f'<!DOCTYPE html><html><head><meta charset="{charset}">'
         f"<style>{BASE_CSS}</style></head><body>\n{inner}\n</body></html>"
     )
-    return _INLINER.inline(document)
+    try:
+        return _INLINER.inline(document)
+    except ValueError as exc:  # css_inline's errors (InlineError) are ValueErrors
+        raise MessageError(f"The email's HTML could not be prepared ({exc}).") from None
 
 
 def render_text(wrapper: Wrapper, body_html: str, values: dict, missing=None) -> str:

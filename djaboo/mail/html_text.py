@@ -26,15 +26,16 @@ class _TextExtractor(HTMLParser):
         if tag == "li":
             self.out.append("- ")
         if tag == "a":
-            self.links.append(dict(attrs).get("href"))
+            self.links.append((dict(attrs).get("href"), len(self.out)))
 
     def handle_endtag(self, tag):
         if tag in ("style", "script", "head", "title"):
             self.skip = max(0, self.skip - 1)
         if tag == "a" and self.links:
-            href = self.links.pop()
-            text_so_far = "".join(self.out).rstrip()
-            if href and not href.startswith("mailto:") and not text_so_far.endswith(href):
+            href, start = self.links.pop()
+            # Only this link's own text is joined: the whole output per link would be quadratic.
+            link_text = "".join(self.out[start:]).rstrip()
+            if href and not href.startswith("mailto:") and not link_text.endswith(href):
                 self.out.append(f" ({href})")
         if tag in _BLOCK - {"br"}:
             self.out.append("\n")

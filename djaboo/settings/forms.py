@@ -19,6 +19,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from djaboo.bounded_html import BoundedHTML
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.fields import GLOBAL_FIELDS
 from djaboo.mail.host_policy import permitted_addresses
@@ -153,9 +154,9 @@ class EmailSettingsForm(FlaskForm):
         validators=[Length(max=1000), no_line_break],
         description="Comma-separated addresses that receive a hidden copy of every email.",
     )
-    signature_html = TextAreaField("Email Signature", validators=[Length(max=20_000)])
-    header_html = TextAreaField("Predefined Header", validators=[Length(max=50_000)])
-    footer_html = TextAreaField("Predefined Footer", validators=[Length(max=50_000)])
+    signature_html = TextAreaField("Email Signature", validators=[BoundedHTML(20_000)])
+    header_html = TextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
+    footer_html = TextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
     logo_url = StringField(
         "Logo URL",
         validators=[Length(max=500)],

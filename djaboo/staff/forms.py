@@ -12,6 +12,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from djaboo.bounded_html import BoundedHTML
 from djaboo.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
 
 PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters."
@@ -37,7 +38,7 @@ class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     signature_html = TextAreaField(
         "Email signature",
-        validators=[Optional(), Length(max=20_000)],
+        validators=[Optional(), BoundedHTML(20_000)],
         description="Replaces the space's global signature in the emails you send. HTML allowed; "
         "scripts and forms are removed.",
     )

@@ -32,17 +32,23 @@ document.addEventListener("DOMContentLoaded", () => {
     const response = await fetch(form.dataset.previewUrl, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
     });
-    if (!response.ok || mine !== sequence) return;
+    if (mine !== sequence || (!response.ok && response.status !== 400)) return;
+    if (!(response.headers.get("content-type") || "").includes("json")) return;
     const data = await response.json();
-    document.getElementById("preview-subject").textContent = data.subject;
-    document.getElementById("preview-from").textContent = data.sender;
-    document.getElementById("preview-to").textContent = data.recipient;
-    document.getElementById("preview-text").textContent = data.text;
-    frame.hidden = !data.html;
-    frame.srcdoc = data.html || "";
-    const missing = document.getElementById("preview-missing");
-    missing.hidden = data.missing.length === 0;
-    missing.querySelector("span").textContent = data.missing.join(", ");
+    // 400: the form has errors; they are shown instead of a preview of invalid input.
+    document.getElementById("preview-invalid").hidden = response.ok;
+    document.getElementById("preview-body").hidden = !response.ok;
+    if (response.ok) {
+      document.getElementById("preview-subject").textContent = data.subject;
+      document.getElementById("preview-from").textContent = data.sender;
+      document.getElementById("preview-to").textContent = data.recipient;
+      document.getElementById("preview-text").textContent = data.text;
+      frame.hidden = !data.html;
+      frame.srcdoc = data.html || "";
+      const missing = document.getElementById("preview-missing");
+      missing.hidden = data.missing.length === 0;
+      missing.querySelector("span").textContent = data.missing.join(", ");
+    }
     showErrors(data.errors);
     form.dataset.previewed = String(mine);
   }

@@ -116,7 +116,7 @@ def test_live_preview_shows_the_unsaved_text(client, admin, template_of):
         edit_data(
             t,
             subject="Pay {invoice_number}",
-            body_html="<p>Due {invoice_amount_due} {logo_url}</p><p>{oops}</p>",
+            body_html="<p>Due {invoice_amount_due} {logo_url}</p>",
         ),
         page=f"/email-templates/{t.id}",
     )
@@ -124,8 +124,34 @@ def test_live_preview_shows_the_unsaved_text(client, admin, template_of):
     assert data["subject"] == "Pay INV-000042"
     assert "Due $1,234.80" in data["html"] and "{logo_url} (no value)" in data["html"]
     assert "logo_url" in data["missing"]
-    assert "Unknown merge field {oops}" in data["errors"]["body_html"][0]
+    assert data["errors"] == {}
     assert template_of(admin.space_id, "invoice_sent").subject == t.subject  # nothing saved
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ("<p>{oops}</p>", "Unknown merge field {oops}"),
+        ("<div>" * 3000 + "deep" + "</div>" * 3000, "levels deep; at most 40"),
+        ("<p>" + "x" * 100_001 + "</p>", "too long"),
+    ],
+)
+def test_invalid_text_is_never_previewed(client, admin, template_of, body, error):
+    """The preview answers with the form's errors: nothing invalid reaches the renderer."""
+    t = template_of(admin.space_id, "invoice_sent")
+    response = client.submit(
+        f"/email-templates/{t.id}/preview",
+        edit_data(t, body_html=body),
+        page=f"/email-templates/{t.id}",
+    )
+    assert response.status_code == 400
+    data = json.loads(response.get_data(as_text=True))
+    assert set(data) == {"errors"} and error in data["errors"]["body_html"][0]
+    page = client.submit(f"/email-templates/{t.id}", edit_data(t, body_html=body, action="preview"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and error in html
+    assert "Fix the errors in the form to see the preview." in html
+    assert 'srcdoc=""' in html  # the frame is empty
 
 
 def test_preview_is_sandboxed_and_escapes_everything(client, admin, template_of):

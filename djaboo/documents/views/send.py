@@ -97,7 +97,8 @@ def send_view(doc_type: str, document_id: int):
 def preview_view(doc_type: str, document_id: int):
     document = load_document(doc_type, document_id)
     form = _with_choices(SendForm(events=EVENTS_OF[doc_type]), document)
-    errors = {} if form.validate() else dict(form.errors)
+    if not form.validate():
+        return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
     db.session.commit()  # the public link, when this is its first use
     return jsonify(
@@ -107,13 +108,15 @@ def preview_view(doc_type: str, document_id: int):
         html=preview.html,
         text=preview.text,
         missing=preview.missing,
-        errors=errors,
+        errors={},
     )
 
 
 def _page(doc_type: str, document, form: SendForm, status: int = 200):
-    preview = preview_document_email(document, current_user, _request_from(form))
-    db.session.commit()
+    preview = None  # invalid input is never previewed: the errors say what to fix
+    if not form.errors:
+        preview = preview_document_email(document, current_user, _request_from(form))
+        db.session.commit()
     return render_template(
         "documents/send.html",
         document=document,
