@@ -27,12 +27,14 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         static_folder=str(project_root / "static"),
     )
 
-    os.makedirs(app.instance_path, exist_ok=True)
-
     from djaboo import config
 
     config.load(app, overrides)
     config.validate(app.config)
+    if config.uses_instance_folder(app):
+        # Only the SQLite file lives there; a PostgreSQL deployment may keep the folder
+        # read-only or leave it out entirely (its config comes from the environment).
+        os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
     _register_blueprints(app)

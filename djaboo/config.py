@@ -77,6 +77,12 @@ def database_uri(app: Flask) -> str:
     return url
 
 
+def uses_instance_folder(app: Flask) -> bool:
+    """Whether the database is a SQLite file inside the instance folder (then it must exist)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    return uri.startswith("sqlite:///" + str(Path(app.instance_path)) + "/")
+
+
 def validate(config: dict) -> None:
     """Refuse to start with a configuration that would be unsafe or cannot work."""
     key = config.get("SECRET_KEY")
