@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.factories",
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
+    "tests.fixtures.pg_cluster",
 ]
