@@ -27,12 +27,14 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         static_folder=str(project_root / "static"),
     )
 
-    os.makedirs(app.instance_path, exist_ok=True)
-
     from djaboo import config
 
     config.load(app, overrides)
     config.validate(app.config)
+    if config.uses_instance_folder(app):
+        # Only the SQLite file lives there; a PostgreSQL deployment may keep the folder
+        # read-only or leave it out entirely (its config comes from the environment).
+        os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
     from djaboo import request_guard
@@ -59,12 +61,15 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 
 def _init_extensions(app: Flask) -> None:
+    from djaboo.database_timeouts import engine_options, install_timeouts
     from djaboo.extensions import csrf, db, login_manager, migrate
     from djaboo.sqlite_pragmas import install_sqlite_pragmas
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        install_sqlite_pragmas(db.engine, app.config["DATABASE_STATEMENT_TIMEOUT"])
+        install_timeouts(db.engine, app.config)
     migrate.init_app(
         app,
         db,

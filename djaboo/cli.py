@@ -120,10 +120,11 @@ def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> Non
     withdraw = reminders_no_longer_due
     if once:
         total = 0
-        while handled := worker.run_once(
-            transport_settings_for_space, batch, connections, withdraw
-        ):
-            total += handled
+        with _database_answers():
+            while handled := worker.run_once(
+                transport_settings_for_space, batch, connections, withdraw
+            ):
+                total += handled
         click.echo(f"{total} email(s) handled.")
         return
     schedule = "reminders every 15 min" if reminders else "no reminders"
@@ -158,7 +159,8 @@ def reminders_run() -> None:
                 yield from bar
     else:
         progress = None
-    queued = run_reminders(progress=progress)
+    with _database_answers():
+        queued = run_reminders(progress=progress)
     click.echo(f"{len(queued)} reminder(s) queued.")
 
 
@@ -181,6 +183,21 @@ def mail_catcher(host: str, port: int, folder: str | None) -> None:
     from djaboo.devtools.mail_catcher import serve
 
     serve(host, port, Path(folder or Path(current_app.instance_path) / "mail-catcher"))
+
+
+@contextlib.contextmanager
+def _database_answers():
+    """An unreachable database ends a one-shot command with one clear line and exit status 1
+    (a scheduler shows that line), not a traceback."""
+    from djaboo.database_timeouts import UNREACHABLE, describe
+
+    try:
+        yield
+    except UNREACHABLE as exc:
+        raise click.ClickException(
+            f"The database is not answering ({describe(exc)}). What was done before stays "
+            "done; run this again once the database is back."
+        ) from None
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,11 @@ from flask import Flask
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # default: SQLite in the instance folder
+    # Seconds. An unreachable database is a clear error page (503) after this long, not a hang.
+    "DATABASE_CONNECT_TIMEOUT": 5,
+    # Seconds one statement may run (0: no limit); SQLite: how long to wait for a write lock.
+    # Migrations (`djaboo db upgrade`) lift it for their own transaction.
+    "DATABASE_STATEMENT_TIMEOUT": 30,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set True in production behind HTTPS
@@ -58,7 +63,6 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
 
 def database_uri(app: Flask) -> str:
@@ -71,6 +75,12 @@ def database_uri(app: Flask) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def uses_instance_folder(app: Flask) -> bool:
+    """Whether the database is a SQLite file inside the instance folder (then it must exist)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    return uri.startswith("sqlite:///" + str(Path(app.instance_path)) + "/")
 
 
 def validate(config: dict) -> None:
@@ -102,6 +112,27 @@ def validate(config: dict) -> None:
     connections = config.get("MAIL_CONNECTIONS_PER_SPACE")
     if not isinstance(connections, int) or not 1 <= connections <= 50:
         raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
+    _validate_database_timeouts(config)
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")
+
+
+def _validate_database_timeouts(config: dict) -> None:
+    connect = config.get("DATABASE_CONNECT_TIMEOUT")
+    # psycopg waits at least 2 s whatever it is told, and counts whole seconds.
+    if not _is_number(connect) or connect != int(connect) or not 2 <= connect <= 300:
+        raise ConfigError(
+            f"DATABASE_CONNECT_TIMEOUT must be a whole number of seconds from 2 to 300, "
+            f"not {connect!r}."
+        )
+    statement = config.get("DATABASE_STATEMENT_TIMEOUT")
+    if not _is_number(statement) or statement < 0 or 0 < statement < 1:
+        raise ConfigError(
+            "DATABASE_STATEMENT_TIMEOUT must be a number of seconds, at least 1 "
+            f"(or 0 for no limit), not {statement!r}."
+        )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

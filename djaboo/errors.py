@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from djaboo.extensions import db
+from djaboo.database_timeouts import UNREACHABLE, describe
+from djaboo.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
 
 PAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -20,6 +26,10 @@ PAGES = {
         "Something went wrong",
         "Nothing was saved. Try again; if it keeps happening, tell "
         "your administrator the time it happened.",
+    ),
+    503: (
+        "Database unreachable",
+        "The database is not answering. Nothing was saved; try again in a minute.",
     ),
 }
 
@@ -36,9 +46,29 @@ def _own_words(exc) -> str | None:
     return text if isinstance(text, str) and text != generic else None
 
 
+def render_without_database(code: int):
+    """The page for a failed request, drawn without one more query: the transaction is rolled
+    back (nothing half-saved) and the layout sees nobody signed in, so neither the user loader
+    nor the navigation banners go back to a database that may be gone."""
+    try:
+        db.session.rollback()
+    except Exception as exc:  # the connection died with the request; the pool replaces it
+        log.warning("rollback after a failed request failed too: %s", describe(exc))
+        with contextlib.suppress(Exception):
+            db.session.close()
+    login_manager._update_request_context_with_user()  # anonymous: the user may be expired
+    return render_error(code)
+
+
+def database_unreachable(exc: Exception):
+    log.warning("database unreachable: %s", describe(exc))
+    body, code = render_without_database(503)
+    return body, code, {"Retry-After": "60"}
+
+
 def init_app(app: Flask) -> None:
     for code in PAGES:
-        if code == 500:
+        if code in (500, 503):
             continue
         app.register_error_handler(code, lambda exc, code=code: render_error(code, _own_words(exc)))
 
@@ -57,7 +87,10 @@ def init_app(app: Flask) -> None:
             "page and submit it again.",
         )
 
+    for error in UNREACHABLE:
+        app.register_error_handler(error, database_unreachable)
+
     @app.errorhandler(500)
     def server_error(exc):
-        db.session.rollback()  # one transaction per request: an error leaves nothing half-saved
-        return render_error(500)
+        # One transaction per request: an error leaves nothing half-saved.
+        return render_without_database(500)

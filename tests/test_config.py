@@ -2,6 +2,7 @@ import pytest
 
 from djaboo import create_app
 from djaboo.config import ConfigError
+from djaboo.extensions import db
 from tests.fixtures.database import TEST_ENCRYPTION_KEY
 
 
@@ -64,3 +65,69 @@ def test_sendmail_command_from_environment_is_split(tmp_path, monkeypatch):
         "-t",
         "-i",
     ]
+
+
+def _app(tmp_path, **config):
+    return create_app(
+        {"SECRET_KEY": "k" * 40, "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY, **config},
+        instance_path=str(tmp_path),
+    )
+
+
+def test_database_timeouts_from_environment_reach_psycopg(tmp_path, monkeypatch):
+    monkeypatch.setenv("DJABOO_DATABASE_URL", "postgresql://u@127.0.0.1:5432/x")
+    monkeypatch.setenv("DJABOO_DATABASE_CONNECT_TIMEOUT", "7")
+    monkeypatch.setenv("DJABOO_DATABASE_STATEMENT_TIMEOUT", "2.5")
+    app = _app(tmp_path)
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is False  # replaced by a ping with a deadline
+    connect_args = options["connect_args"]
+    assert connect_args["connect_timeout"] == 7
+    assert connect_args["options"] == "-c statement_timeout=2500"
+    assert connect_args["keepalives"] == 1
+    assert connect_args["tcp_user_timeout"] == 15_000
+
+
+def test_operator_engine_options_win(tmp_path):
+    app = _app(
+        tmp_path,
+        DATABASE_URL="postgresql://u@127.0.0.1:5432/x",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 3, "connect_args": {"keepalives_idle": 60}},
+    )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] == 3
+    assert options["connect_args"]["keepalives_idle"] == 60
+    assert options["connect_args"]["connect_timeout"] == 5  # the default stays
+
+
+def test_default_database_timeouts_and_sqlite_busy_timeout(tmp_path):
+    app = _app(tmp_path)
+    assert app.config["DATABASE_CONNECT_TIMEOUT"] == 5
+    assert app.config["DATABASE_STATEMENT_TIMEOUT"] == 30
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("DATABASE_CONNECT_TIMEOUT", 1, "whole number of seconds from 2 to 300, not 1"),
+        ("DATABASE_CONNECT_TIMEOUT", 2.5, "whole number of seconds from 2 to 300"),
+        ("DATABASE_CONNECT_TIMEOUT", "5s", "whole number of seconds from 2 to 300, not '5s'"),
+        ("DATABASE_CONNECT_TIMEOUT", True, "whole number of seconds"),
+        ("DATABASE_STATEMENT_TIMEOUT", -1, "at least 1 \\(or 0 for no limit\\), not -1"),
+        ("DATABASE_STATEMENT_TIMEOUT", 0.5, "at least 1 \\(or 0 for no limit\\)"),
+        ("DATABASE_STATEMENT_TIMEOUT", "30", "a number of seconds"),
+    ],
+)
+def test_bad_database_timeouts_are_refused(tmp_path, key, value, message):
+    with pytest.raises(ConfigError, match=f"{key} must be .*{message}"):
+        _app(tmp_path, **{key: value})
+
+
+def test_no_statement_timeout(tmp_path):
+    app = _app(tmp_path, DATABASE_URL="postgresql://u@h/x", DATABASE_STATEMENT_TIMEOUT=0)
+    connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert connect_args["options"] == "-c statement_timeout=0"

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
 from djaboo.mail.delivery import fail, outcome_connection, send_claimed, worker_name
@@ -30,6 +31,7 @@ from djaboo.spaces.models import Space
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 CONNECTIONS_PER_SPACE = 2  # default; MAIL_CONNECTIONS_PER_SPACE in the config
+MAX_BACKOFF = 60.0  # seconds between attempts while the database stays unreachable
 
 
 def _due(now):
@@ -251,18 +253,42 @@ def run(
     workers at once."""
     stop = stop or threading.Event()
     last_periodic = float("-inf")
+    failures = 0  # passes in a row that found the database unreachable
     while not stop.is_set():
+        pause = interval
         try:
             beat()
+            if failures:
+                log.warning("database answering again after %d failed attempt(s)", failures)
+                failures = 0
             if periodic and time.monotonic() - last_periodic >= period:
                 last_periodic = time.monotonic()
                 periodic()
             handled = run_once(settings_for, batch, connections, withdraw)
+        except UNREACHABLE as exc:
+            # Expected while the database restarts: one line per attempt, not a traceback.
+            failures += 1
+            pause = min(interval * 2 ** (failures - 1), MAX_BACKOFF)
+            log.warning(
+                "database unreachable (attempt %d, next in %gs): %s",
+                failures,
+                pause,
+                describe(exc),
+            )
+            handled = 0
         except Exception:
-            db.session.rollback()
             log.exception("mail worker pass failed; trying again")
             handled = 0
         finally:
-            db.session.remove()
+            _end_pass()
         if not handled:
-            stop.wait(interval)
+            stop.wait(pause)
+
+
+def _end_pass() -> None:
+    """Roll back and hand the connection back; with the database gone that may fail too."""
+    try:
+        db.session.rollback()
+    except Exception as exc:
+        log.warning("rollback failed: %s", describe(exc))
+    db.session.remove()

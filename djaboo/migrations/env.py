@@ -91,6 +91,9 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            from djaboo.database_timeouts import lift_statement_timeout
+
+            lift_statement_timeout(connection)  # rewriting a big table may take minutes
             context.run_migrations()
 
 
