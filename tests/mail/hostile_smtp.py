@@ -5,6 +5,7 @@ STARTTLS before anything else. Import the fixture into the test module that uses
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
 
@@ -17,6 +18,7 @@ from tests.fixtures.smtp import (
     FixtureController,
     RecordingHandler,
     Script,
+    ScriptedSMTP,
     SMTPServer,
 )
 
@@ -67,10 +69,27 @@ class CramMD5Handler(RecordingHandler):
         return AuthResult(success=False, handled=False, message=f"535 5.7.8 Bad{echoed}")
 
 
+class SlowGreetingController(FixtureController):
+    """Greets only after `delay` seconds, as Postfix postscreen's greet pause does."""
+
+    delay = 0.0
+
+    def factory(self):
+        controller = self
+
+        class SlowGreeting(ScriptedSMTP):
+            async def _handle_client(self):
+                await asyncio.sleep(controller.delay)
+                await super()._handle_client()
+
+        return SlowGreeting(self.handler, **self.SMTP_kwargs)
+
+
 @pytest.fixture
 def hostile_smtp(tls_ca, server_ssl_context, network_guard):
     """hostile_smtp(echo=True, password=..., require_starttls=False, cram_md5=False,
-    exclude=()) -> SMTPServer: STARTTLS with the trusted test CA and AUTH required."""
+    exclude=(), auth_require_tls=True, greet_delay=0) -> SMTPServer: STARTTLS with the trusted
+    test CA and AUTH required."""
     started: list[FixtureController] = []
 
     def start(
@@ -80,6 +99,8 @@ def hostile_smtp(tls_ca, server_ssl_context, network_guard):
         require_starttls: bool = False,
         cram_md5: bool = False,
         exclude: tuple[str, ...] = (),
+        auth_require_tls: bool = True,
+        greet_delay: float = 0.0,
     ) -> SMTPServer:
         handler = CramMD5Handler(Script()) if cram_md5 else RecordingHandler(Script())
         handler.password = password
@@ -96,17 +117,19 @@ def hostile_smtp(tls_ca, server_ssl_context, network_guard):
                 success=False, handled=False, message=f"535 5.7.8 Authentication failed: {words}"
             )
 
-        controller = FixtureController(
+        controller = SlowGreetingController(
             handler,
             decode_data=False,
             enable_SMTPUTF8=True,  # lets it echo a non-ASCII password as it is
             authenticator=authenticator,
             auth_required=True,
+            auth_require_tls=auth_require_tls,
             auth_exclude_mechanism=list(exclude),
             tls_context=server_ssl_context,
             require_starttls=require_starttls,
         )
         controller.start()
+        controller.delay = greet_delay  # not for start()'s own trial connection
         started.append(controller)
         return SMTPServer("127.0.0.1", controller.port, "starttls", handler, tls_ca, controller)
 
