@@ -45,6 +45,14 @@ def decrypt(token: str) -> str:
         return _box(current_app.config).decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable(
-            "The stored SMTP password cannot be decrypted with the current ENCRYPTION_KEY; "
-            "enter the password again."
+            "The stored SMTP password can no longer be decrypted with the current ENCRYPTION_KEY."
         ) from None
+
+
+def readable(token: str) -> bool:
+    """Whether a stored token still decrypts with the configured keys."""
+    try:
+        decrypt(token)
+    except SecretUnreadable:
+        return False
+    return True

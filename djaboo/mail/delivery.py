@@ -4,6 +4,7 @@ first SMTP byte, so a crash can never roll it back to "queued" and cause a silen
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import socket
@@ -22,10 +23,12 @@ from djaboo.mail.errors import (
     DeliveryUnknownError,
     MailError,
     TransientError,
+    UnexpectedError,
 )
 from djaboo.mail.outbox import MailPause, OutboxMessage
 from djaboo.mail.transports import Envelope, TransportSettings, open_transport
 
+log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=4)
 GIVE_UP_AFTER = timedelta(days=3)
@@ -68,7 +71,20 @@ def deliver_claimed(row: OutboxMessage, settings_for: Callable[[int], TransportS
             send_claimed(row, transport)
     except MailError as error:  # the connection itself failed
         fail(row, error)
+    except sa.exc.DBAPIError:
+        raise  # the database, not the sending: the claim's lease brings the row back
+    except Exception as exc:
+        db.session.rollback()  # whatever it left half-done; the claim itself is committed
+        fail(row, unexpected(exc))
     db.session.commit()
+
+
+def unexpected(exc: Exception) -> UnexpectedError:
+    """An exception none of our typed errors: logged with its traceback, and turned into a
+    reason that stops the email ("Needs attention") rather than a claim that expires and is
+    retried, silently, for ever."""
+    log.error("sending failed unexpectedly", exc_info=exc)
+    return UnexpectedError.wrapping(exc)
 
 
 def send_claimed(row: OutboxMessage, transport, outcomes=None) -> None:
@@ -82,6 +98,10 @@ def send_claimed(row: OutboxMessage, transport, outcomes=None) -> None:
         result = transport.send(envelope)
     except MailError as error:
         fail(row, error)
+        return
+    except Exception as exc:
+        transport.close()  # in an unknown state now; the next row reconnects
+        fail(row, unexpected(exc))
         return
     changes = {
         "sent_at": utcnow(),
@@ -166,7 +186,7 @@ def record_failure(row: OutboxMessage, error: MailError) -> None:
     refused = getattr(error, "refused", None)
     if refused:
         _note_recipients(row, [], refused)
-    if isinstance(error, ConfigurationError):
+    if isinstance(error, ConfigurationError | UnexpectedError):
         row.status = "attention"
     elif isinstance(error, DeliveryUnknownError) and row.attempts >= UNKNOWN_RETRIES + 1:
         row.status = "unknown"  # surfaced for a person to decide; never re-sent silently

@@ -5,6 +5,8 @@ PermanentError   — this message cannot be delivered as it is (5xx); never retr
 ConfigurationError — the space's settings are wrong (auth, TLS, host policy); retrying one message
                      after another would only lock the account, so the space's queue pauses.
 DeliveryUnknownError — the server may have accepted the message but we never saw its answer.
+UnexpectedError  — any other exception (a bug, a reply a client library chokes on): the email
+                   waits for a person ("Needs attention") instead of being retried in silence.
 """
 
 from __future__ import annotations
@@ -65,6 +67,20 @@ class ConfigurationError(MailError):
 
 class DeliveryUnknownError(MailError):
     kind = "unknown"
+
+
+class UnexpectedError(MailError):
+    kind = "unexpected"
+
+    @classmethod
+    def wrapping(cls, exc: BaseException) -> UnexpectedError:
+        """Only the exception's type is shown: its text may hold anything (a server's words)."""
+        return cls(
+            f"Sending stopped on an unexpected error ({type(exc).__name__}); the details are "
+            "in the server log.",
+            hint="Run Send Test Email in Settings → Email to see whether it happens again, then "
+            "resend this email; if it keeps failing, tell the person who runs this installation.",
+        )
 
 
 def error_for_reply(code: int, reply: str | bytes, what: str, *, hint: str = "") -> MailError:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
-from djaboo.mail.delivery import fail, outcome_connection, send_claimed, worker_name
+from djaboo.mail.delivery import fail, outcome_connection, send_claimed, unexpected, worker_name
 from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
 from djaboo.mail.transports import TransportSettings, open_transport
@@ -164,8 +164,8 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
                 row = pending.pop(0)
                 send_claimed(row, transport, outcomes)
                 db.session.commit()  # failures are recorded in the session
-                if row.status == "attention":
-                    break
+                if row.status == "attention" and db.session.get(MailPause, space_id):
+                    break  # paused: the others wait for the settings to be fixed
     except MailError as error:
         row = pending.pop(0) if pending else None
         if row is not None:
@@ -176,10 +176,17 @@ def _deliver_space(space_id: int, rows: list[OutboxMessage], settings_for) -> No
                 fail(other, error)
             db.session.commit()
             pending = []
-    except Exception:
+    except sa.exc.DBAPIError:
         db.session.rollback()
         log.exception("delivery for space %s crashed; the claims expire and are retried", space_id)
         return
+    except Exception as exc:  # the connection could not even be opened: none of them can go
+        db.session.rollback()
+        error = unexpected(exc)
+        for row in pending:
+            fail(row, error)
+        db.session.commit()
+        pending = []
     finally:
         session.expire_on_commit = expire
     _release(pending)

@@ -16,8 +16,7 @@ from flask import Flask, current_app
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import diagnostics
-from djaboo.mail.errors import MailError
-from djaboo.secrets_at_rest import SecretUnreadable
+from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.settings.models import MailCheck
 from djaboo.settings.test_email import compose_test_email
@@ -91,8 +90,8 @@ def run_mail_check(check_id: int) -> None:
     settings = email_settings_for(space)
     try:
         transport = transport_settings_for(settings, current_app.config)
-    except SecretUnreadable as exc:
-        _finish(check, False, str(exc), "", [])
+    except ConfigurationError as exc:  # the stored password no longer decrypts
+        _finish(check, False, exc.message, exc.hint, [])
         return
     if check.kind == "connection":
         report = diagnostics.check_connection(transport, settings.from_email, check.recipient)

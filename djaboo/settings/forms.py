@@ -28,7 +28,7 @@ from djaboo.mail.message import MessageError, charset_problem, has_line_break, n
 from djaboo.mail.tls import normalize_fingerprint
 from djaboo.settings.models import EmailSettings
 from djaboo.settings.presets import PRESETS
-from djaboo.settings.transport_settings import host_policy_from_config
+from djaboo.settings.transport_settings import host_policy_from_config, stored_password_problem
 
 ENGINES = [SelectChoice("standard", "Standard"), SelectChoice("alternative", "Alternative")]
 PROTOCOLS = [
@@ -68,8 +68,11 @@ PAIRING_ERRORS = {
     ("ssl", 25): "Port 25 starts in plain text: choose TLS or None for port 25, or use port 465 "
     "for SSL.",
 }
-# Changing any of these re-points the stored password; it must be typed again.
-SERVER_FIELDS = ("protocol", "encryption", "host", "port", "username")
+# Changing any of these re-points the stored password; it must be typed again. The protocol is
+# not one of them: with Sendmail or Mail the password goes nowhere, and switching back to SMTP
+# sends it to the server it was entered for (these fields are compared whatever the protocol,
+# so they cannot be changed "while on Sendmail" to slip the password to another server).
+SERVER_FIELDS = ("encryption", "host", "port", "username")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -250,18 +253,28 @@ class EmailSettingsForm(FlaskForm):
 
     def _check_password(self) -> bool:
         stored = self.existing.has_password and not self.clear_password.data
+        if stored and not self.password.data and self.protocol.data == "smtp":
+            problem = stored_password_problem(self.existing)
+            if problem:
+                return self._fail(self.password, f"{problem.message} Enter the password again.")
         if stored and not self.password.data:
             changed = [
                 f
                 for f in SERVER_FIELDS
                 if (getattr(self, f).data or "") != (getattr(self.existing, f) or "")
             ]
-            if changed:
+            if changed and self.protocol.data == "smtp":
                 return self._fail(
                     self.password,
                     "Re-enter the password: you changed the "
                     "server settings, and a stored password is only ever sent to "
                     "the server it was entered for.",
+                )
+            if changed:  # the SMTP fields are hidden with Sendmail or Mail: say it where seen
+                return self._fail(
+                    self.protocol,
+                    "You also changed the SMTP server settings: choose SMTP and re-enter the "
+                    "password, or leave the server settings as they were.",
                 )
         has_password = bool(self.password.data) or stored
         if (

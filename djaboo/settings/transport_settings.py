@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from djaboo.mail.errors import ConfigurationError
 from djaboo.mail.host_policy import HostPolicy, parse_allowed_hosts
 from djaboo.mail.transports import TransportSettings
-from djaboo.secrets_at_rest import decrypt
+from djaboo.secrets_at_rest import SecretUnreadable, decrypt, readable
 from djaboo.settings.models import EmailSettings
+
+
+def unreadable_password() -> ConfigurationError:
+    """Said alike by the worker (which pauses the space), the test email and the settings page."""
+    return ConfigurationError(
+        "The stored SMTP password can no longer be decrypted (ENCRYPTION_KEY was changed).",
+        hint="Re-enter it in Settings → Email, or restore the old key in ENCRYPTION_OLD_KEYS.",
+    )
+
+
+def stored_password_problem(settings: EmailSettings) -> ConfigurationError | None:
+    """What is wrong with the stored password, if anything (needs an app context)."""
+    if settings.password_encrypted and not readable(settings.password_encrypted):
+        return unreadable_password()
+    return None
 
 
 def host_policy_from_config(config: Mapping) -> HostPolicy:
@@ -18,7 +34,14 @@ def host_policy_from_config(config: Mapping) -> HostPolicy:
 
 
 def transport_settings_for(settings: EmailSettings, config: Mapping) -> TransportSettings:
-    """Build the transport settings for one space; decrypts the password (needs an app context)."""
+    """Build the transport settings for one space; decrypts the password (needs an app context).
+
+    A password that no longer decrypts is a ConfigurationError: the worker pauses the space
+    with that sentence instead of crashing on every pass."""
+    try:
+        password = decrypt(settings.password_encrypted) if settings.password_encrypted else ""
+    except SecretUnreadable:
+        raise unreadable_password() from None
     return TransportSettings(
         protocol=settings.protocol,
         engine=settings.engine,
@@ -26,7 +49,7 @@ def transport_settings_for(settings: EmailSettings, config: Mapping) -> Transpor
         host=settings.host,
         port=settings.port,
         username=settings.login,
-        password=decrypt(settings.password_encrypted) if settings.password_encrypted else "",
+        password=password,
         timeout=float(settings.timeout_seconds),
         allow_insecure_auth=settings.allow_insecure_auth,
         pinned_sha256=settings.pinned_sha256,

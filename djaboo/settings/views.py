@@ -14,6 +14,7 @@ from djaboo.settings.email_settings import apply_email_settings, email_settings_
 from djaboo.settings.forms import ConnectionCheckForm, EmailSettingsForm, TestEmailForm
 from djaboo.settings.models import MailCheck
 from djaboo.settings.presets import presets_as_data
+from djaboo.settings.transport_settings import stored_password_problem
 from djaboo.staff.permissions import admin_required
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -41,6 +42,7 @@ def _page(form, test_form=None, check_form=None, status=200):
         check_form=check_form,
         recent=recent,
         presets=presets_as_data(),
+        password_problem=stored_password_problem(settings),
     ), status
 
 

@@ -3,6 +3,7 @@ import pytest
 from djaboo.mail.host_policy import HostPolicy
 from djaboo.mail.transports import TransportSettings
 from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USERNAME
+from tests.mail.hostile_smtp import hostile_smtp  # noqa: F401 (a fixture)
 
 LOOPBACK_ALLOWED = HostPolicy(allowed=("127.0.0.1",))
 ENCRYPTION_FOR = {"none": "none", "starttls": "tls", "implicit": "ssl"}

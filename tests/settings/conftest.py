@@ -5,6 +5,7 @@ import pytest
 from djaboo.extensions import db
 from djaboo.settings.models import EmailSettings, MailCheck
 from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USERNAME
+from tests.mail.hostile_smtp import hostile_smtp  # noqa: F401 (a fixture)
 
 ENCRYPTION_FOR = {"none": "none", "starttls": "tls", "implicit": "ssl"}
 

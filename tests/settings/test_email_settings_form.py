@@ -120,7 +120,6 @@ def test_empty_password_keeps_the_stored_one(admin_client):
         {"port": "2525"},
         {"username": "someone-else"},
         {"encryption": "ssl", "port": "465"},
-        {"protocol": "sendmail"},
     ],
 )
 def test_changing_the_server_requires_the_password_again(admin_client, change):

@@ -97,6 +97,8 @@ class SMTPTransport(SMTPConnection):
         if code != 250:
             self.trace.add("MAIL", False, f"{code} {reply}")
             self._reset()
+            if code == 530 and self._needs_starttls(reply):
+                raise self._choose_tls("The server refused the sender.", code, reply)
             if code == 530:
                 raise ConfigurationError(
                     "The server requires a login before sending.",

@@ -8,15 +8,27 @@ refuses.
 
 from __future__ import annotations
 
-import socket
 import ssl
 
 from djaboo.mail import tls
 from djaboo.mail.errors import ConfigurationError, MailError, TransientError, error_for_reply
 from djaboo.mail.host_policy import permitted_addresses
+from djaboo.mail.transports.auth import authenticate
 from djaboo.mail.transports.base import Transport
 from djaboo.mail.transports.clients import make_client
-from djaboo.mail.transports.clients.base import ConnectionLost, NoAuthMechanism, SMTPClient
+from djaboo.mail.transports.clients.base import (
+    ConnectionLost,
+    NoAuthMechanism,
+    NoGreeting,
+    SMTPClient,
+)
+from djaboo.mail.transports.clients.redacted import RedactedClient
+from djaboo.mail.transports.redaction import Redactor
+from djaboo.mail.transports.smtp_probe import (
+    GREETING_PATIENCE,
+    tls_first_certificate,
+    untrusted_certificate_error,
+)
 
 PAIRING_HINT = {
     465: "Port 465 speaks TLS from the first byte: choose SSL for port 465.",
@@ -30,12 +42,15 @@ class SMTPConnection(Transport):
 
     client: SMTPClient | None = None
     secure = False
+    address = ""
 
     # -- connection -------------------------------------------------------------------------
     def open(self) -> None:
         if self.client is not None:
             return
         s = self.settings
+        # Made before the first byte: every reply of this connection passes through it.
+        self.redactor = Redactor(s.username, s.password)
         addresses = permitted_addresses(s.host, s.port, s.host_policy)
         self.trace.add("Resolve", True, f"{s.host} → {', '.join(map(str, addresses))}")
         try:
@@ -49,32 +64,46 @@ class SMTPConnection(Transport):
             self.close()
             raise
 
+    def _client(self, address: str, implicit, patience: float | None):
+        client = RedactedClient(
+            make_client(self.settings.engine, self.settings.timeout, self.settings.local_hostname),
+            self.redactor,
+        )
+        s = self.settings
+        try:
+            return client, client.connect(address, s.port, s.host, implicit, patience)
+        except BaseException:
+            client.abort()
+            raise
+
     def _connect(self, addresses) -> None:
         s = self.settings
         implicit = tls.client_context(s.pinned_sha256) if s.encryption == "ssl" else None
+        patience = GREETING_PATIENCE if implicit is None and s.timeout > GREETING_PATIENCE else None
         last_error: MailError | None = None
-        for address in addresses:
-            client = make_client(s.engine, s.timeout, s.local_hostname)
+        for address in map(str, addresses):
             try:
-                code, reply = client.connect(str(address), s.port, s.host, implicit)
+                try:
+                    client, (code, reply) = self._client(address, implicit, patience)
+                except NoGreeting:
+                    if patience is None:
+                        raise
+                    self._refuse_if_tls_first(address)
+                    client, (code, reply) = self._client(address, implicit, None)  # a slow one
             except ssl.SSLCertVerificationError as exc:
-                client.abort()
-                raise self._untrusted(exc, str(address)) from None
+                raise self._untrusted(exc, address, starttls=False) from None
             except ssl.SSLError:
-                client.abort()
                 raise ConfigurationError(
                     f"The server at {s.host}:{s.port} does not speak TLS from the first byte.",
                     hint=PAIRING_HINT.get(s.port, "Choose TLS (STARTTLS) or None for this port."),
                 ) from None
             except ConnectionRefusedError:
-                client.abort()
                 last_error = TransientError(
                     f"Nothing accepts connections on {s.host}:{s.port} ({address}).",
                     hint="Check SMTP Host and SMTP Port, and that the server is running.",
                 )
                 continue
             except (TimeoutError, ConnectionLost):
-                client.abort()
                 hint = "Check SMTP Host and SMTP Port; a firewall may drop the connection."
                 if s.encryption != "ssl":
                     hint += (
@@ -86,12 +115,11 @@ class SMTPConnection(Transport):
                 )
                 continue
             except OSError as exc:
-                client.abort()
                 last_error = TransientError(
                     f"Could not connect to {s.host}:{s.port}: {exc.strerror or exc}."
                 )
                 continue
-            self.client = client
+            self.client, self.address = client, address
             self.trace.add("Connect", True, f"connected to {address} port {s.port}")
             if implicit is not None:
                 self._verified_tls()
@@ -99,6 +127,25 @@ class SMTPConnection(Transport):
             return
         self.trace.add("Connect", False, str(last_error))
         raise last_error
+
+    def _refuse_if_tls_first(self, address: str) -> None:
+        """No greeting yet: a server waiting for our TLS ClientHello is told apart from a slow
+        one by a TLS handshake on a connection of its own."""
+        s = self.settings
+        seen = tls_first_certificate(address, s.port, s.host)
+        if seen is None:
+            return
+        self.trace.add(
+            "Greeting",
+            False,
+            f"no greeting within {GREETING_PATIENCE:g} seconds, but the port answers a TLS "
+            f"handshake ({seen.describe()})",
+        )
+        raise ConfigurationError(
+            f"The server at {s.host}:{s.port} sends no greeting in plain text: it waits for "
+            "a TLS handshake. This port expects SSL (implicit TLS).",
+            hint="Choose SSL as Email Encryption for this port.",
+        )
 
     def _greeting(self, code: int, reply: str) -> None:
         if code == 220:
@@ -143,7 +190,7 @@ class SMTPConnection(Transport):
         try:
             code, reply = self.client.starttls(context, s.host)
         except ssl.SSLCertVerificationError as exc:
-            raise self._untrusted(exc, None) from None
+            raise self._untrusted(exc, self.address, starttls=True) from None
         except (ssl.SSLError, ConnectionLost, OSError) as exc:
             raise TransientError(f"The TLS handshake with {s.host} failed ({exc}).") from None
         if code != 220:
@@ -166,55 +213,70 @@ class SMTPConnection(Transport):
         self.trace.add("TLS", True, f"{how}; {info.describe()}" if info else how)
         self.secure = True
 
-    def _untrusted(self, exc: ssl.SSLCertVerificationError, address: str | None) -> MailError:
-        s = self.settings
-        seen = None
-        if address:  # implicit TLS: a fresh handshake only, to show what the server presented
-            seen = tls.fetch_untrusted_certificate(
-                lambda: socket.create_connection((address, s.port), s.timeout), s.host
-            )
-        reason = exc.verify_message or str(exc)
-        detail = f" It presented a {seen.describe()}." if seen else ""
-        self.trace.add("TLS", False, f"certificate is not trusted: {reason}.{detail}")
+    def _untrusted(
+        self, exc: ssl.SSLCertVerificationError, address: str, *, starttls: bool
+    ) -> MailError:
+        error, detail = untrusted_certificate_error(self.settings, exc, address, starttls=starttls)
+        self.trace.add("TLS", False, detail)
+        return error
+
+    def _needs_starttls(self, reply: str = "") -> bool:
+        """Encryption None on a server that offers (or asks for) STARTTLS."""
+        return not self.secure and (
+            "starttls" in self.client.features or "starttls" in reply.lower()
+        )
+
+    def _choose_tls(self, what: str, code: int | None = None, reply: str = "") -> MailError:
         return ConfigurationError(
-            f"The certificate of {s.host} is not trusted ({reason}).{detail}",
-            hint="If the name does not match, use the host name the certificate is for. If the "
-            "server uses a private CA, add it to the system trust store (or SSL_CERT_FILE). If "
-            "you trust this self-signed server, pin its SHA-256 fingerprint.",
+            f"{what} The server asks for encryption with STARTTLS first, and Email Encryption "
+            "is None.",
+            hint="Choose TLS as Email Encryption (STARTTLS, usually on port 587).",
+            smtp_code=code,
+            server_reply=reply or None,
         )
 
     def _login(self) -> None:
         s = self.settings
+        features = self.client.features
         if not self.secure and not s.allow_insecure_auth:
+            if self._needs_starttls():
+                raise self._choose_tls("Login without encryption is refused.")
             raise ConfigurationError(
                 "Login over an unencrypted connection is refused: the password would travel "
                 "in clear.",
                 hint='Choose SSL (465) or TLS (587); tick "Allow login without '
                 'encryption" only for a trusted internal relay.',
             )
-        if "auth" not in self.client.features:
+        if "auth" not in features:
             self.trace.add("AUTH", False, "the server offers no AUTH on this connection")
+            if self._needs_starttls():
+                raise self._choose_tls("The server offers login (AUTH) only after STARTTLS.")
             raise ConfigurationError(
                 "The server offers no login (AUTH) on this connection.",
                 hint="Many servers offer AUTH only after STARTTLS: choose TLS or SSL. If the "
                 "server needs no login, leave SMTP Username and SMTP Password empty.",
             )
-        mechanisms = self.client.features["auth"].upper()
+        offered = features["auth"].upper()
         try:
-            code, reply = self.client.login(s.username, s.password)
+            mechanism, (code, reply) = authenticate(
+                self.client, offered, s.username, s.password, self.redactor
+            )
         except NoAuthMechanism:
+            self.trace.add("AUTH", False, f"offers {offered}; we support PLAIN, LOGIN, CRAM-MD5")
             raise ConfigurationError(
-                f"The server offers no login method we support ({mechanisms})."
+                f"The server offers no login method we support ({offered})."
             ) from None
         except ConnectionLost:
             raise TransientError("The server closed the connection during login.") from None
-        if code == 235:
+        if code in (235, 503):
             self.trace.add(
-                "AUTH", True, f"{mechanisms} as {s.username} (credentials hidden): {code} {reply}"
+                "AUTH", True, f"{mechanism} as {s.username} (credentials hidden): {code} {reply}"
             )
             return
-        self.trace.add("AUTH", False, f"{code} {reply}")
-        if code == 454 or 400 <= code < 500:
+        self.trace.add("AUTH", False, f"{mechanism} as {s.username}: {code} {reply}")
+        if code in (530, 538) and self._needs_starttls(reply):
+            raise self._choose_tls("The server refused the login.", code, reply)
+        if 400 <= code < 500:
             raise TransientError(
                 "The server could not check the login right now.",
                 smtp_code=code,

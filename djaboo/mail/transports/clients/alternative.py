@@ -14,7 +14,7 @@ import threading
 
 import aiosmtplib
 
-from djaboo.mail.transports.clients.base import ConnectionLost, NoAuthMechanism, Reply, SMTPClient
+from djaboo.mail.transports.clients.base import ConnectionLost, NoGreeting, Reply, SMTPClient
 
 
 class AioSMTPClient(SMTPClient):
@@ -37,7 +37,7 @@ class AioSMTPClient(SMTPClient):
             raise ConnectionLost(stage) from None
         return response.code, response.message
 
-    def connect(self, address, port, host, implicit_tls) -> Reply:
+    def connect(self, address, port, host, implicit_tls, greeting_timeout=None) -> Reply:
         # We open the TCP connection to the address we checked; aiosmtplib speaks over it and
         # checks the TLS certificate against the configured host name.
         sock = socket.create_connection((address, port), self.timeout)
@@ -51,9 +51,12 @@ class AioSMTPClient(SMTPClient):
             local_hostname=self.local_hostname,
         )
         try:
-            return self._run("greeting", self.smtp.connect())
+            # connect()'s timeout covers only the greeting (and a TLS handshake): the socket
+            # is already connected. Later commands keep the client's timeout.
+            wait = greeting_timeout if greeting_timeout is not None else self.timeout
+            return self._run("greeting", self.smtp.connect(timeout=wait))
         except aiosmtplib.SMTPConnectTimeoutError:
-            raise TimeoutError("no greeting") from None
+            raise NoGreeting() from None
         except aiosmtplib.SMTPConnectError as exc:
             cause = exc.__cause__
             if isinstance(cause, ssl.SSLError | OSError):
@@ -77,13 +80,8 @@ class AioSMTPClient(SMTPClient):
 
         return self._await(read())
 
-    def login(self, username, password) -> Reply:
-        try:
-            return self._run("AUTH", self.smtp.login(username, password))
-        except aiosmtplib.SMTPException as exc:
-            if "authentication method" in str(exc) or "AUTH extension" in str(exc):
-                raise NoAuthMechanism() from None
-            raise
+    def command(self, line) -> Reply:
+        return self._run("AUTH", self.smtp.execute_command(line.encode("ascii")))
 
     def mail(self, sender, options) -> Reply:
         # Non-ASCII addresses reach here only once SMTPUTF8 was negotiated.

@@ -1,7 +1,7 @@
 """What the SMTP conversation (transports/smtp.py) needs from an SMTP client library.
 
 Every method returns the server's (code, text) — it does not judge it; the conversation does. The
-only exceptions raised are ConnectionLost, NoAuthMechanism, TimeoutError, ssl.SSLError and
+only exceptions raised are ConnectionLost, NoGreeting, TimeoutError, ssl.SSLError and
 OSError, so both engines fail in exactly the same, classifiable ways.
 """
 
@@ -22,6 +22,10 @@ class ConnectionLost(Exception):
         self.after_payload = after_payload
 
 
+class NoGreeting(TimeoutError):
+    """Connected, but the server said nothing within the time we gave it."""
+
+
 class NoAuthMechanism(Exception):
     """The server offers AUTH, but none of the mechanisms we can use."""
 
@@ -33,10 +37,16 @@ class SMTPClient(ABC):
 
     @abstractmethod
     def connect(
-        self, address: str, port: int, host: str, implicit_tls: ssl.SSLContext | None
+        self,
+        address: str,
+        port: int,
+        host: str,
+        implicit_tls: ssl.SSLContext | None,
+        greeting_timeout: float | None = None,
     ) -> Reply:
         """Open TCP to address (already resolved and allowed), TLS first when implicit_tls is
-        given (certificate checked against host), and read the greeting."""
+        given (certificate checked against host), and read the greeting: NoGreeting when none
+        came within greeting_timeout (default: the client's timeout)."""
 
     @abstractmethod
     def ehlo(self) -> Reply: ...
@@ -54,7 +64,8 @@ class SMTPClient(ABC):
         """DER certificate of the TLS peer, or None on a plain connection."""
 
     @abstractmethod
-    def login(self, username: str, password: str) -> Reply: ...
+    def command(self, line: str) -> Reply:
+        """One ASCII command line (AUTH and its responses; see transports/auth.py)."""
 
     @abstractmethod
     def mail(self, sender: str, options: list[str]) -> Reply: ...

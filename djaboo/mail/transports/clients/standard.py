@@ -8,7 +8,7 @@ import smtplib
 import socket
 import ssl
 
-from djaboo.mail.transports.clients.base import ConnectionLost, NoAuthMechanism, Reply, SMTPClient
+from djaboo.mail.transports.clients.base import ConnectionLost, NoGreeting, Reply, SMTPClient
 
 CRLF = b"\r\n"
 
@@ -22,9 +22,12 @@ class _PinnedSMTP(smtplib.SMTP):
 
     address: str = ""
     implicit_tls: ssl.SSLContext | None = None
+    greeting_timeout: float | None = None
 
     def _get_socket(self, host, port, timeout):
         sock = socket.create_connection((self.address, port), timeout)
+        if self.greeting_timeout is not None:  # set back to `timeout` once greeted
+            sock.settimeout(self.greeting_timeout)
         if self.implicit_tls is not None:
             try:
                 sock = self.implicit_tls.wrap_socket(sock, server_hostname=host)
@@ -50,14 +53,19 @@ class StdlibSMTPClient(SMTPClient):
             raise ConnectionLost(stage) from None
         return code, _text(reply)
 
-    def connect(self, address, port, host, implicit_tls) -> Reply:
+    def connect(self, address, port, host, implicit_tls, greeting_timeout=None) -> Reply:
         self.smtp.address = address
         self.smtp.implicit_tls = implicit_tls
+        self.smtp.greeting_timeout = greeting_timeout
         self.smtp._host = host  # smtplib < 3.13 keeps the constructor's host for STARTTLS SNI
         try:
             code, reply = self.smtp.connect(host, port)
-        except smtplib.SMTPServerDisconnected:
+        except smtplib.SMTPServerDisconnected as exc:
+            # smtplib reports a read that timed out as a disconnection; the cause tells.
+            if isinstance(exc.__context__, TimeoutError):
+                raise NoGreeting() from None
             raise ConnectionLost("greeting") from None
+        self.smtp.sock.settimeout(self.timeout)
         return code, _text(reply)
 
     def ehlo(self) -> Reply:
@@ -82,20 +90,8 @@ class StdlibSMTPClient(SMTPClient):
         sock = self.smtp.sock
         return sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
 
-    def login(self, username, password) -> Reply:
-        try:
-            code, reply = self.smtp.login(username, password)
-        except smtplib.SMTPAuthenticationError as exc:
-            return exc.smtp_code, _text(exc.smtp_error)
-        except smtplib.SMTPServerDisconnected:
-            raise ConnectionLost("AUTH") from None
-        except smtplib.SMTPNotSupportedError:
-            raise NoAuthMechanism() from None
-        except smtplib.SMTPException as exc:
-            if "No suitable authentication method" in str(exc):
-                raise NoAuthMechanism() from None
-            raise
-        return code, _text(reply)
+    def command(self, line) -> Reply:
+        return self._call("AUTH", self.smtp.docmd, line)
 
     def mail(self, sender, options) -> Reply:
         return self._call("MAIL", self.smtp.mail, sender, options)
