@@ -9,6 +9,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 MAIL_PORT ?= 2525
+# Links in emails start with it; DJABOO_BASE_URL from the environment or the command line wins
+# (e.g. a tunnel's public address). It overrides BASE_URL in instance/config.py, like any
+# DJABOO_* variable.
+DJABOO_BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 # Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
@@ -43,9 +47,11 @@ run: install run-deps
 	$(BIN)/djaboo demo --mail-port $(MAIL_PORT)
 	@echo "Djaboo Mail on http://$(HOST):$(PORT) (Ctrl+C stops it)"
 	@$(BIN)/djaboo mail catcher --port $(MAIL_PORT) & catcher=$$!; \
-	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo mail worker & worker=$$!; \
+	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 DJABOO_BASE_URL='$(DJABOO_BASE_URL)' \
+	  $(BIN)/djaboo mail worker & worker=$$!; \
 	trap 'kill $$catcher $$worker 2>/dev/null' EXIT INT TERM; \
-	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 $(BIN)/djaboo run --host $(HOST) --port $(PORT)
+	DJABOO_SMTP_ALLOWED_HOSTS=127.0.0.1 DJABOO_BASE_URL='$(DJABOO_BASE_URL)' \
+	  $(BIN)/djaboo run --host $(HOST) --port $(PORT)
 
 run-deps:
 	@$(MAKE) --no-print-directory system-deps TEST_PACKAGES="$(RUN_PACKAGES)"
