@@ -52,6 +52,7 @@ from djaboo.spaces.models import Space
 SINK, SOURCE = "/usr/sbin/smtp-sink", "/usr/sbin/smtp-source"
 BATCH = 20  # rows a worker claims at a time: small batches let several workers share a queue
 KEY = "uq1JqJ0rZSfJjH3kq6m1Yk0vX8m9a3tbfQy8bq1wq0Q="
+BASE_URL = "https://billing.bench.example"  # links in the reminders
 
 
 def free_port() -> int:
@@ -217,6 +218,7 @@ def worker_process(url: str, instance: str, *args: str) -> subprocess.Popen:
         "DJABOO_SECRET_KEY": "b" * 40,
         "DJABOO_ENCRYPTION_KEY": KEY,
         "DJABOO_DATABASE_URL": url,
+        "DJABOO_BASE_URL": BASE_URL,
         "DJABOO_SMTP_ALLOWED_HOSTS": '["127.0.0.1"]',
         "DJABOO_INSTANCE_PATH": instance,
     }
@@ -250,6 +252,7 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
             "SECRET_KEY": "b" * 40,
             "DATABASE_URL": url,
             "ENCRYPTION_KEY": KEY,
+            "BASE_URL": BASE_URL,
             "SMTP_ALLOWED_HOSTS": ["127.0.0.1"],
         },
         instance_path=instance,
@@ -345,7 +348,7 @@ def worker_memory(url: str, messages: int) -> None:
     sink = start_sink(port)
     instance = tempfile.mkdtemp()
     app = create_app(
-        {"SECRET_KEY": "b" * 40, "DATABASE_URL": url, "ENCRYPTION_KEY": KEY},
+        {"SECRET_KEY": "b" * 40, "DATABASE_URL": url, "ENCRYPTION_KEY": KEY, "BASE_URL": BASE_URL},
         instance_path=instance,
     )
     try:

@@ -91,6 +91,7 @@ def measure(url: str, n_invoices: int) -> dict[str, float]:
             "SECRET_KEY": "b" * 40,
             "DATABASE_URL": url,
             "WTF_CSRF_ENABLED": False,
+            "BASE_URL": "https://billing.bench.example",
             "ENCRYPTION_KEY": "uq1JqJ0rZSfJjH3kq6m1Yk0vX8m9a3tbfQy8bq1wq0Q=",
         },
         instance_path=tempfile.mkdtemp(),

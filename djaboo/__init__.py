@@ -10,10 +10,18 @@ from flask import Flask
 DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 
 
-def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+def create_app(
+    overrides: dict | None = None,
+    instance_path: str | None = None,
+    *,
+    require_base_url: bool = True,
+) -> Flask:
     """Build the app: config -> extensions -> blueprints -> CLI.
 
     The instance folder is instance_path, else $DJABOO_INSTANCE_PATH, else ./instance.
+    Without BASE_URL it is refused unless require_base_url is False: the `djaboo` command
+    passes False so that admin commands (db upgrade, spaces create) work, and its commands
+    that compose emails check BASE_URL themselves.
     """
     instance_path = (
         instance_path or os.environ.get("DJABOO_INSTANCE_PATH") or str(DEFAULT_INSTANCE_PATH)
@@ -31,6 +39,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     config.load(app, overrides)
     config.validate(app.config)
+    if require_base_url:
+        # Web processes compose emails (a send delivers right after its commit).
+        config.require_base_url(app.config)
     if config.uses_instance_folder(app):
         # Only the SQLite file lives there; a PostgreSQL deployment may keep the folder
         # read-only or leave it out entirely (its config comes from the environment).

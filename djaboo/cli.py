@@ -3,24 +3,64 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo, run_command
 
+from djaboo.config import ConfigError, normalized_base_url, require_base_url
 from djaboo.extensions import db
 
 
 def _create_app() -> Flask:
     from djaboo import create_app
 
-    return create_app()
+    # Admin commands compose no email and must work before BASE_URL is known; the commands
+    # that do compose emails call _require_base_url() (run derives it from --host/--port).
+    return create_app(require_base_url=False)
 
 
 main = FlaskGroup(
     create_app=_create_app,
     help="Djaboo Mail. `djaboo db upgrade` migrates, `djaboo run` serves, `djaboo demo` seeds.",
+)
+
+
+def _require_base_url() -> None:
+    try:
+        require_base_url(current_app.config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run_dev_server(**options) -> None:
+    """Flask's `run`, with BASE_URL defaulting to the address it serves on."""
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except Exception:
+        app = None  # Flask's run reports it (or serves it as an error page when reloading)
+    if app is not None and not app.config["BASE_URL"]:
+        scheme = "https" if options.get("cert") else "http"
+        host, port = options["host"], options["port"]
+        address = f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+        try:
+            app.config["BASE_URL"] = normalized_base_url(address)
+        except ConfigError as exc:
+            raise click.ClickException(f"{exc} Set DJABOO_BASE_URL.") from None
+    run_command.callback(**options)
+
+
+main.add_command(
+    click.Command(
+        "run",
+        callback=_run_dev_server,
+        params=run_command.params,
+        help=inspect.cleandoc(run_command.help or "")
+        + "\n\nLinks in emails start with BASE_URL, by default this server's address.",
+        short_help=run_command.short_help,
+    )
 )
 
 
@@ -116,6 +156,9 @@ def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> Non
     from djaboo.mail import worker
     from djaboo.settings.transport_settings import transport_settings_for_space
 
+    if reminders and not once:
+        # Reminders are composed here and carry links; the outbox itself is already composed.
+        _require_base_url()
     connections = current_app.config["MAIL_CONNECTIONS_PER_SPACE"]
     withdraw = reminders_no_longer_due
     if once:
@@ -152,6 +195,7 @@ def reminders_run() -> None:
 
     from djaboo.documents.reminders import run_reminders
 
+    _require_base_url()
     if sys.stdout.isatty():
 
         def progress(items):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -43,8 +44,11 @@ DEFAULTS: dict[str, object] = {
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
     "MAIL_CONNECTIONS_PER_SPACE": 2,
-    # Public address of this installation: links in emails ({crm_url}, document links).
-    "BASE_URL": "http://127.0.0.1:5000",
+    # Public address of this installation; every link in an email starts with it ({crm_url},
+    # {invoice_link}, {estimate_link}). No default: a guessed one (say http://127.0.0.1:5000)
+    # sends customers links that point nowhere. `make run` and `djaboo run` supply the dev
+    # server's own address; everything else must be told.
+    "BASE_URL": None,
 }
 
 # Secret keys that show up in tutorials; running with one of them is as bad as running with none.
@@ -116,6 +120,66 @@ def validate(config: dict) -> None:
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")
+    # Checked whenever given; whether it must be given depends on the process (require_base_url).
+    config["BASE_URL"] = normalized_base_url(config.get("BASE_URL"))
+
+
+BASE_URL_MISSING = (
+    "BASE_URL is not set: links in emails would point nowhere. Set DJABOO_BASE_URL (or BASE_URL "
+    "in instance/config.py) to the address customers use to reach this installation, "
+    "e.g. https://billing.example.com."
+)
+
+
+def require_base_url(config: dict) -> str:
+    """BASE_URL of a process that composes emails; a ConfigError says how to set it."""
+    base_url = normalized_base_url(config.get("BASE_URL"))
+    if not base_url:
+        raise ConfigError(BASE_URL_MISSING)
+    return base_url
+
+
+def normalized_base_url(value: object) -> str | None:
+    """The address without its trailing slash (links add "/p/..."), None when unset.
+
+    A path is kept: behind a proxy that serves the app under /billing, BASE_URL ends in /billing
+    and gunicorn runs with SCRIPT_NAME=/billing (see the README)."""
+    if value is None or value == "":
+        return None
+    example = "such as https://billing.example.com or https://example.com/billing"
+    if not isinstance(value, str) or any(c.isspace() or ord(c) < 32 for c in value):
+        raise ConfigError(f"BASE_URL must be a web address without spaces, {example}.")
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"BASE_URL must start with http:// or https:// and name a host, {example}; "
+            f"not {value!r}."
+        )
+    try:
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number 0-65535)
+    except ValueError:
+        raise ConfigError(
+            f"BASE_URL has a port that is not a number up to 65535: {value!r}."
+        ) from None
+    if "?" in value or "#" in value:
+        raise ConfigError(
+            "BASE_URL must not contain ? or #: links are made by adding a path to it; "
+            f"not {value!r}."
+        )
+    if parts.hostname in ("0.0.0.0", "::"):  # noqa: S104  (compared, not bound)
+        raise ConfigError(
+            f"BASE_URL names {parts.hostname}, where a server listens, not an address anyone "
+            "can open: use this machine's name or IP address."
+        )
+    if "@" in parts.netloc:
+        raise ConfigError(
+            "BASE_URL must not contain a user name or password: every customer would receive "
+            "them in their links."
+        )
+    return f"{parts.scheme.lower()}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _validate_database_timeouts(config: dict) -> None:

@@ -3,7 +3,7 @@ import pytest
 from djaboo import create_app
 from djaboo.config import ConfigError
 from djaboo.extensions import db
-from tests.fixtures.database import TEST_ENCRYPTION_KEY
+from tests.fixtures.database import TEST_BASE_URL, TEST_ENCRYPTION_KEY
 
 
 def test_start_without_secret_key_is_refused(tmp_path, monkeypatch):
@@ -19,6 +19,7 @@ def test_weak_secret_key_is_refused(tmp_path, key):
 
 
 def test_instance_config_then_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DJABOO_BASE_URL", TEST_BASE_URL)
     (tmp_path / "config.py").write_text(
         'SECRET_KEY = "from-instance-file-0123456789abcdef"\nLOGIN_MAX_FAILURES = 7\n'
         f"ENCRYPTION_KEY = {TEST_ENCRYPTION_KEY!r}\n"
@@ -40,6 +41,7 @@ def test_instance_path_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DJABOO_INSTANCE_PATH", str(target))
     monkeypatch.setenv("DJABOO_SECRET_KEY", "k" * 40)
     monkeypatch.setenv("DJABOO_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
+    monkeypatch.setenv("DJABOO_BASE_URL", TEST_BASE_URL)
     app = create_app()
     assert app.instance_path == str(target)
     assert target.is_dir()
@@ -55,9 +57,7 @@ def test_start_without_encryption_key_is_refused(tmp_path, monkeypatch):
 
 def test_sendmail_command_from_environment_is_split(tmp_path, monkeypatch):
     monkeypatch.setenv("DJABOO_SENDMAIL_COMMAND", "/usr/bin/msmtp -C '/etc/my msmtp.conf' -t -i")
-    app = create_app(
-        {"SECRET_KEY": "k" * 40, "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, instance_path=str(tmp_path)
-    )
+    app = _app(tmp_path)
     assert app.config["SENDMAIL_COMMAND"] == [
         "/usr/bin/msmtp",
         "-C",
@@ -69,7 +69,12 @@ def test_sendmail_command_from_environment_is_split(tmp_path, monkeypatch):
 
 def _app(tmp_path, **config):
     return create_app(
-        {"SECRET_KEY": "k" * 40, "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY, **config},
+        {
+            "SECRET_KEY": "k" * 40,
+            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+            "BASE_URL": TEST_BASE_URL,
+            **config,
+        },
         instance_path=str(tmp_path),
     )
 

@@ -24,6 +24,7 @@ from djaboo import create_app
 from djaboo.database_timeouts import lift_statement_timeout
 from djaboo.extensions import db
 from tests.fixtures.database import (
+    TEST_BASE_URL,
     TEST_ENCRYPTION_KEY,
     TEST_SECRET_KEY,
     FormClient,
@@ -239,6 +240,7 @@ def worker_env(url: str, instance: Path) -> dict:
         **os.environ,
         "DJABOO_SECRET_KEY": TEST_SECRET_KEY,
         "DJABOO_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+        "DJABOO_BASE_URL": TEST_BASE_URL,
         "DJABOO_DATABASE_URL": url,
         "DJABOO_SMTP_ALLOWED_HOSTS": "127.0.0.1",
         "DJABOO_INSTANCE_PATH": str(instance),

@@ -7,6 +7,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from djaboo.config import require_base_url
 from djaboo.db import utcnow
 from djaboo.documents.models import PublicLink
 from djaboo.extensions import db
@@ -35,7 +36,9 @@ def active_link(space_id: int, doc_type: str, doc_id: int) -> PublicLink:
 
 
 def public_url(link: PublicLink) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{link.doc_type}/{link.token}"
+    # BASE_URL may end in a path prefix (/billing): the link is built on it, not with url_for,
+    # which would only know the address of the request or command composing the email.
+    return f"{require_base_url(current_app.config)}/p/{link.doc_type}/{link.token}"
 
 
 def revoke_links(space_id: int, doc_type: str, doc_id: int) -> None:

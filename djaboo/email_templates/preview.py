@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from djaboo.config import require_base_url
 from djaboo.email_templates.samples import sample_facts
 from djaboo.mail.compose import (
     TemplateText,
@@ -45,7 +46,7 @@ class Preview:
 
 def company_facts(space: Space, settings: EmailSettings) -> CompanyFacts:
     return CompanyFacts(
-        name=space.name, base_url=current_app.config["BASE_URL"], logo_url=settings.logo_url
+        name=space.name, base_url=require_base_url(current_app.config), logo_url=settings.logo_url
     )
 
 

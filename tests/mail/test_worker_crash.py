@@ -16,7 +16,7 @@ from djaboo.extensions import db
 from djaboo.mail import worker
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.settings.transport_settings import transport_settings_for_space
-from tests.fixtures.database import TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
+from tests.fixtures.database import TEST_BASE_URL, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 from tests.fixtures.smtp import Script
 from tests.mail.test_worker import queue, statuses
 from tests.settings.conftest import form_data
@@ -36,6 +36,7 @@ def test_sigkill_mid_batch_loses_nothing_and_sends_nothing_twice(
         **os.environ,
         "DJABOO_SECRET_KEY": TEST_SECRET_KEY,
         "DJABOO_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+        "DJABOO_BASE_URL": TEST_BASE_URL,
         "DJABOO_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "DJABOO_SMTP_ALLOWED_HOSTS": "127.0.0.1",
         "DJABOO_INSTANCE_PATH": str(tmp_path),
