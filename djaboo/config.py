@@ -43,6 +43,8 @@ DEFAULTS: dict[str, object] = {
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
     "MAIL_CONNECTIONS_PER_SPACE": 2,
+    # Seconds one PDF may take to draw before its renderer is stopped (a hostile document).
+    "PDF_TIMEOUT": 30,
     # Public address of this installation: links in emails ({crm_url}, document links).
     "BASE_URL": "http://127.0.0.1:5000",
 }
@@ -113,6 +115,9 @@ def validate(config: dict) -> None:
     if not isinstance(connections, int) or not 1 <= connections <= 50:
         raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
     _validate_database_timeouts(config)
+    pdf_timeout = config.get("PDF_TIMEOUT")
+    if not isinstance(pdf_timeout, int | float) or not 1 <= pdf_timeout <= 600:
+        raise ConfigError("PDF_TIMEOUT must be a number of seconds from 1 to 600.")
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")

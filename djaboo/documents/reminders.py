@@ -34,7 +34,6 @@ from djaboo.documents.reminder_stages import (
     still_wanted,
 )
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
-from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import OPEN_INVOICE
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
@@ -128,7 +127,6 @@ def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
         batch.sender(invoice.owner_id),
         request,
         doc_type="invoice",
-        context=document_context(invoice),
         automatic=True,
     )
     entry.outbox_id = row.id
