@@ -39,13 +39,20 @@ _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 # than it was written (an address that seems to be someone else's). No real name needs them.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 BIDI_CONTROLS.update(dict.fromkeys(map(ord, "\u200e\u200f\u061c")))
-# What a mail reader would decode as an RFC 2047 encoded word.
-ENCODED_WORD_LIKE = re.compile(r"=\?.*\?=", re.DOTALL)
 
 
 def strip_bidi(text: str) -> str:
     """text without Unicode bidirectional control characters."""
     return text.translate(BIDI_CONTROLS)
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why a name typed into a form cannot be a display name, else None. `=?` starts an RFC 2047
+    encoded word, which mail programs decode into any other text ('=?utf-8?b?...?=' can show
+    as a bank's name); no real name holds it. (Built messages encode it; forms refuse it.)"""
+    if "=?" in name:
+        return "Names cannot contain “=?”: mail programs would show other text in its place."
+    return None
 
 
 def _plain(text: str) -> bool:
