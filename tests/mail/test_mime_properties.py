@@ -32,6 +32,7 @@ CHARSET_NAMES = [choice.value for choice in CHARSETS]
 MESSAGE_ID = "<prop.1@acme.example>"
 SENDER = "billing@acme.example"
 RECIPIENTS = ["first@example.org", "second.one@example.org", "third@sub.example.org"]
+CC = "a-rather-long.local-part.for-folding@accounts.subsidiary.example.org"
 ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 PROPERTIES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -192,7 +193,7 @@ def test_any_message_parses_back_unchanged_and_within_the_limits(data):
     charset = data.draw(st.sampled_from(CHARSET_NAMES), "charset")
     boundaries = [_boundary(MESSAGE_ID, n) for n in range(3)]
     subject = data.draw(texts(charset, HEADER_CHAR), "subject")
-    names = data.draw(st.lists(texts(charset, HEADER_CHAR, 120), min_size=3, max_size=3))
+    names = data.draw(st.lists(texts(charset, HEADER_CHAR, 120), min_size=5, max_size=5))
     text = data.draw(body_texts(charset, boundaries), "text")
     html = data.draw(st.none() | body_texts(charset, boundaries), "html")
     files = data.draw(
@@ -210,6 +211,8 @@ def test_any_message_parses_back_unchanged_and_within_the_limits(data):
             html=html,
             text=text,
             charset=charset,
+            cc=[Party(CC, names[3])],
+            reply_to=Party(SENDER, names[4]),
             message_id=MESSAGE_ID,
             date=date,
         )
@@ -231,6 +234,8 @@ def test_any_message_parses_back_unchanged_and_within_the_limits(data):
     assert_addresses(raw, message["From"], [(expected_name(names[0]), SENDER)])
     want_to = [(expected_name(p.name), p.email) for p in to]
     assert_addresses(raw, message["To"], want_to)
+    assert_addresses(raw, message["Cc"], [(expected_name(names[3]), CC)])
+    assert_addresses(raw, message["Reply-To"], [(expected_name(names[4]), SENDER)])
     date_line = re.search(rb"\r\nDate: ([^\r]*)\r\n", raw).group(1).decode()
     assert re.search(r" [+-]\d{4}$", date_line), date_line  # a numeric zone, never GMT
     if date is not None:
