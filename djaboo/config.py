@@ -37,8 +37,8 @@ DEFAULTS: dict[str, object] = {
     "ENCRYPTION_OLD_KEYS": [],
     "SMTP_HOST_POLICY": "default",  # or "public-only" (also refuses private networks)
     "SMTP_ALLOWED_HOSTS": [],  # hosts or CIDRs exempt from the policy, e.g. ["127.0.0.1"]
-    "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
-    "MAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
+    "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],  # recipients are passed after --
+    "MAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],
     "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
@@ -110,7 +110,7 @@ def validate(config: dict) -> None:
         if isinstance(config.get(key), str):
             config[key] = shlex.split(config[key])
         if not config.get(key):
-            raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -t -i.")
+            raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -i.")
     connections = config.get("MAIL_CONNECTIONS_PER_SPACE")
     if not isinstance(connections, int) or not 1 <= connections <= 50:
         raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
