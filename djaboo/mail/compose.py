@@ -103,6 +103,10 @@ def render_html(
         return _INLINER.inline(document)
     except ValueError as exc:  # css_inline's errors (InlineError) are ValueErrors
         raise MessageError(f"The email's HTML could not be prepared ({exc}).") from None
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException(BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise MessageError("The email's HTML could not be prepared (the inliner failed).") from None
 
 
 def render_text(wrapper: Wrapper, body_html: str, values: dict, missing=None) -> str:

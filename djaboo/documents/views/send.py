@@ -106,6 +106,7 @@ def preview_view(doc_type: str, document_id: int):
         html=preview.html,
         text=preview.text,
         missing=preview.missing,
+        problem=preview.problem,
         errors={},
     )
 
