@@ -38,12 +38,14 @@ DEFAULTS: dict[str, object] = {
     "ENCRYPTION_OLD_KEYS": [],
     "SMTP_HOST_POLICY": "default",  # or "public-only" (also refuses private networks)
     "SMTP_ALLOWED_HOSTS": [],  # hosts or CIDRs exempt from the policy, e.g. ["127.0.0.1"]
-    "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
-    "MAIL_COMMAND": ["/usr/sbin/sendmail", "-t", "-i"],
+    "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],  # recipients are passed after --
+    "MAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],
     "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
     "MAIL_CONNECTIONS_PER_SPACE": 2,
+    # Seconds one PDF may take to draw before its renderer is stopped (a hostile document).
+    "PDF_TIMEOUT": 30,
     # Public address of this installation; every link in an email starts with it ({crm_url},
     # {invoice_link}, {estimate_link}). No default: a guessed one (say http://127.0.0.1:5000)
     # sends customers links that point nowhere. `make run` and `djaboo run` supply the dev
@@ -112,11 +114,14 @@ def validate(config: dict) -> None:
         if isinstance(config.get(key), str):
             config[key] = shlex.split(config[key])
         if not config.get(key):
-            raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -t -i.")
+            raise ConfigError(f"{key} must name a program, e.g. /usr/sbin/sendmail -i.")
     connections = config.get("MAIL_CONNECTIONS_PER_SPACE")
     if not isinstance(connections, int) or not 1 <= connections <= 50:
         raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
     _validate_database_timeouts(config)
+    pdf_timeout = config.get("PDF_TIMEOUT")
+    if not isinstance(pdf_timeout, int | float) or not 1 <= pdf_timeout <= 600:
+        raise ConfigError("PDF_TIMEOUT must be a number of seconds from 1 to 600.")
     hops = config.get("PROXY_FIX_HOPS")
     if not isinstance(hops, int) or hops < 0:
         raise ConfigError("PROXY_FIX_HOPS must be a whole number of trusted proxies (0 or more).")

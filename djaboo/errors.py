@@ -34,9 +34,12 @@ PAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):
-    title, text = PAGES.get(code, PAGES[500])
-    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+def render_error(code: int, message: str | None = None, title: str | None = None):
+    default_title, text = PAGES.get(code, PAGES[500])
+    page = render_template(
+        "errors/error.html", code=code, title=title or default_title, text=message or text
+    )
+    return page, code
 
 
 def _own_words(exc) -> str | None:

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
 from djaboo.mail.events import LANGUAGES
+from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
@@ -55,9 +56,24 @@ def single_line(form, field):
         raise ValidationError("Line breaks are not allowed here.")
 
 
+def display_name(form, field):
+    """Contact names become the display name in To."""
+    problem = display_name_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def without_bidi(value):
+    """Bidi controls can make a name read as another; they are dropped as typed."""
+    return strip_bidi(value) if isinstance(value, str) else value
+
+
+NAME = dict(validators=[Length(max=100), single_line, display_name], filters=[without_bidi])
+
+
 class ContactForm(FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=100), single_line])
-    last_name = StringField("Last name", validators=[Length(max=100), single_line])
+    first_name = StringField("First name", **NAME)
+    last_name = StringField("Last name", **NAME)
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), one_address])
     phone = StringField("Phone", validators=[Length(max=40), single_line])
     is_primary = BooleanField("Primary contact")
@@ -80,8 +96,8 @@ class CustomerForm(FlaskForm):
 class NewCustomerForm(CustomerForm):
     """A customer with its first contact, in one go."""
 
-    first_name = StringField("First name", validators=[Length(max=100), single_line])
-    last_name = StringField("Last name", validators=[Length(max=100), single_line])
+    first_name = StringField("First name", **NAME)
+    last_name = StringField("Last name", **NAME)
     email = EmailField("Email", validators=[Optional(), Length(max=254), one_address])
     phone = StringField("Phone", validators=[Length(max=40), single_line])
 

@@ -34,7 +34,6 @@ from djaboo.documents.reminder_stages import (
     still_wanted,
 )
 from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
-from djaboo.documents.sheet import document_context
 from djaboo.documents.statuses import OPEN_INVOICE
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
@@ -128,7 +127,6 @@ def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
         batch.sender(invoice.owner_id),
         request,
         doc_type="invoice",
-        context=document_context(invoice),
         automatic=True,
     )
     entry.outbox_id = row.id
@@ -139,26 +137,38 @@ def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
     """Queue every reminder due now in every space; returns the outbox ids queued.
 
     Reminders are composed and recorded a chunk at a time (reminder_batch); whatever a chunk
-    could not settle (an invoice edited meanwhile, a clash) goes through queue_reminder one by one.
+    could not settle (an invoice edited meanwhile, a clash, an email that cannot be made) goes
+    through queue_reminder one by one. One space's failure is logged and never stops the others.
     """
     now_utc = now_utc or utcnow()
     queued = []
-    for space in db.session.execute(sa.select(Space).order_by(Space.id)).scalars().all():
-        settings = reminder_settings_for(space.id)
-        day = reminder_day(now_utc, space.timezone, settings.send_hour)
-        todo = due_reminders(space, settings, day)
-        db.session.commit()
-        if not todo:
-            continue
+    space_ids = db.session.execute(sa.select(Space.id).order_by(Space.id)).scalars().all()
+    for space_id in space_ids:
         try:
-            batch = SpaceBatch(space, settings, day)
-        except SendRefused as exc:
+            queued.extend(_run_space(db.session.get(Space, space_id), now_utc, progress))
+        except Exception:  # noqa: BLE001 - one space's poison must not stop the others
             db.session.rollback()
-            log.warning("reminders of space %s not queued: %s", space.id, exc)
-            continue
-        items = iter(progress(todo) if progress else todo)
-        while chunk := [due for _, due in zip(range(CHUNK), items, strict=False)]:
-            queued.extend(_queue_chunk(batch, chunk))
+            log.exception("reminders of space %s stopped; the other spaces go on", space_id)
+    return queued
+
+
+def _run_space(space: Space, now_utc: datetime, progress) -> list[int]:
+    settings = reminder_settings_for(space.id)
+    day = reminder_day(now_utc, space.timezone, settings.send_hour)
+    todo = due_reminders(space, settings, day)
+    db.session.commit()
+    if not todo:
+        return []
+    try:
+        batch = SpaceBatch(space, settings, day)
+    except SendRefused as exc:
+        db.session.rollback()
+        log.warning("reminders of space %s not queued: %s", space.id, exc)
+        return []
+    queued = []
+    items = iter(progress(todo) if progress else todo)
+    while chunk := [due for _, due in zip(range(CHUNK), items, strict=False)]:
+        queued.extend(_queue_chunk(batch, chunk))
     return queued
 
 
@@ -184,11 +194,48 @@ def _queue_one_by_one(batch: SpaceBatch, dues: list[Due]) -> list[int]:
             continue
         except SendRefused as exc:
             db.session.rollback()
-            log.warning("reminder %s not queued: %s", due, exc)
+            _record_unsent(due, batch, str(exc))
             continue
         if row is not None:
             queued.append(row.id)
     return queued
+
+
+def _record_unsent(due: Due, batch: SpaceBatch, reason: str) -> OutboxMessage | None:
+    """A reminder that could not be made (a header too deeply nested, a PDF that timed out):
+    logged once as an email that needs attention, with the reason, instead of silently
+    skipped or retried every run. Staff send it by hand once the cause is fixed."""
+    log.warning("reminder %s could not be made: %s", due, reason)
+    invoice = db.session.get(Invoice, due.invoice_id)
+    if invoice is None:
+        return None
+    entry = ReminderLog(
+        space_id=invoice.space_id, invoice_id=invoice.id, stage=due.stage, occurrence=due.occurrence
+    )
+    row = OutboxMessage(
+        space_id=invoice.space_id,
+        idempotency_key=due.key,
+        message_id="",
+        sender="",
+        recipients=[],
+        to_display=", ".join(c.email for c in invoice.customer.recipients),
+        subject=f"Reminder for {invoice.number}",
+        raw=b"",
+        status="attention",
+        last_error=f"Not sent: this reminder could not be made. {reason}"[:2000],
+        event=event_for(due, batch.settings, False),
+        doc_type="invoice",
+        doc_id=invoice.id,
+    )
+    try:
+        db.session.add_all([entry, row])
+        db.session.flush()
+        entry.outbox_id = row.id
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # another run recorded it first
+        return None
+    return row
 
 
 def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:

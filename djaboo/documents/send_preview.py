@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from djaboo.documents.sending import SendRequest, gather_inputs
-from djaboo.email_templates.preview import Preview
-from djaboo.mail.compose import Wrapper, render_html, render_subject, render_text
+from djaboo.email_templates.preview import Preview, preview_html
+from djaboo.mail.compose import Wrapper, render_subject, render_text
 from djaboo.mail.fields import FIELDS
-from djaboo.mail.merge import fields_used, highlight_missing_html, highlight_missing_text
+from djaboo.mail.merge import fields_used, highlight_missing_text
 from djaboo.staff.models import User
 
 
@@ -23,13 +23,15 @@ def preview_document_email(document, sender: User, request: SendRequest) -> Prev
     recipients = ", ".join(f"{c.full_name} <{c.email}>".strip() for c in inputs.contacts)
     if request.cc:
         recipients += f"; CC: {', '.join(request.cc)}"
+    html, problem = (None, None)
+    if not inputs.template.plain_text:
+        html, problem = preview_html(wrapper, body, values, settings.charset)
     return Preview(
         subject=render_subject(request.subject, values, missing=highlight_missing_text),
         sender=f"{inputs.from_name} <{settings.from_email or 'no From address set'}>",
         recipient=recipients or "nobody chosen yet",
-        html=None
-        if inputs.template.plain_text
-        else render_html(wrapper, body, values, settings.charset, missing=highlight_missing_html),
+        html=html,
         text=render_text(wrapper, body, values, missing=highlight_missing_text),
         missing=[n for n in dict.fromkeys(used) if n in FIELDS and not values.get(n)],
+        problem=problem,
     )

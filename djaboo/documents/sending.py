@@ -14,7 +14,8 @@ from djaboo.documents.estimating import mark_estimate_sent
 from djaboo.documents.invoicing import mark_sent
 from djaboo.documents.merge_facts import document_facts, language_of
 from djaboo.documents.models import Contact, Invoice
-from djaboo.documents.pdf import document_pdf
+from djaboo.documents.pdf import PDFError, document_pdf
+from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, compose_email
@@ -129,7 +130,10 @@ def compose_from_inputs(
     settings = inputs.settings
     attachments = []
     if request.attach_pdf:
-        pdf = document_pdf(doc_type, document, context)
+        try:
+            pdf = document_pdf(doc_type, document, context)
+        except PDFError as exc:
+            raise SendRefused(f"{exc} Send it without the PDF, or try again.") from None
         if len(pdf) > MAX_ATTACHMENT_BYTES:
             raise SendRefused("The PDF is larger than 10 MB; send the link instead.")
         attachments.append(Attachment(f"{document.number}.pdf", pdf))
@@ -176,13 +180,14 @@ def queue_document_email(
     request: SendRequest,
     *,
     doc_type: str,
-    context: dict,
     automatic: bool = False,
 ) -> tuple[OutboxMessage, bool]:
     """Queue the email (flushed, not committed); (row, False) when this send key was used.
 
-    Automatic emails (reminders) are signed by `sender`, the document's owner, but recorded as
-    sent by nobody."""
+    The document's status changes first, so the attached PDF shows what the customer will see
+    ("Unpaid", not "Draft"); an email that cannot be made raises SendRefused and the caller
+    rolls the change back. Automatic emails (reminders) are signed by `sender`, the document's
+    owner, but recorded as sent by nobody."""
     existing = _existing(document.space_id, request.send_key)
     if existing is not None:
         return existing, False
@@ -193,11 +198,17 @@ def queue_document_email(
         raise SendRefused("Choose at least one recipient.")
     if len(request.cc) > MAX_CC:
         raise SendRefused(f"At most {MAX_CC} CC addresses.")
+    (mark_sent if isinstance(document, Invoice) else mark_estimate_sent)(document, utcnow())
     domain = normalize_address(settings.from_email).rpartition("@")[2]
     message_id = make_msgid(domain=domain)
     try:
         composed = compose_document_email(
-            document, sender, request, doc_type=doc_type, context=context, message_id=message_id
+            document,
+            sender,
+            request,
+            doc_type=doc_type,
+            context=document_context(document),
+            message_id=message_id,
         )
     except MessageError as exc:
         raise SendRefused(exc.message) from None
@@ -211,10 +222,6 @@ def queue_document_email(
         )
     )
     db.session.add(row)
-    if isinstance(document, Invoice):
-        mark_sent(document, utcnow())
-    else:
-        mark_estimate_sent(document, utcnow())
     db.session.flush()
     return row, True
 

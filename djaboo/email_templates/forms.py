@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from djaboo.bounded_html import BoundedHTML
 from djaboo.mail.events import LANGUAGES
+from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import charset_problem, has_line_break
 
@@ -47,6 +48,10 @@ class TemplateForm(FlaskForm):
     def validate_from_name(self, field):
         if has_line_break(field.data or ""):
             raise ValidationError("Line breaks are not allowed here.")
+        field.data = strip_bidi(field.data or "")
+        problem = display_name_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
         self._check_charset(field)
 
     def validate_body_html(self, field):

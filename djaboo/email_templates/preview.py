@@ -29,6 +29,7 @@ from djaboo.mail.merge import (
     highlight_missing_html,
     highlight_missing_text,
 )
+from djaboo.mail.message import MessageError
 from djaboo.settings.models import EmailSettings
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -42,6 +43,19 @@ class Preview:
     html: str | None
     text: str
     missing: list[str]
+    problem: str | None = None  # why the HTML cannot be shown (nor sent)
+
+
+def preview_html(
+    wrapper: Wrapper, body_html: str, values: dict, charset: str
+) -> tuple[str | None, str | None]:
+    """(html, None), or (None, the reason) when the email's HTML cannot be made; a stored
+    header or signature beyond the bounds is a message in the preview, not an error page."""
+    try:
+        html = render_html(wrapper, body_html, values, charset, missing=highlight_missing_html)
+    except MessageError as exc:
+        return None, exc.message
+    return html, None
 
 
 def company_facts(space: Space, settings: EmailSettings) -> CompanyFacts:
@@ -81,11 +95,9 @@ def build_preview(
         *fields_used(wrapper.footer_html),
     ]
     missing = [n for n in dict.fromkeys(used) if n in FIELDS and not values.get(n)]
-    html = None
+    html = problem = None
     if not template.plain_text:
-        html = render_html(
-            wrapper, template.body_html, values, settings.charset, missing=highlight_missing_html
-        )
+        html, problem = preview_html(wrapper, template.body_html, values, settings.charset)
     name = from_name or settings.from_name or space.name
     return Preview(
         subject=render_subject(template.subject, values, missing=highlight_missing_text),
@@ -94,4 +106,5 @@ def build_preview(
         html=html,
         text=render_text(wrapper, template.body_html, values, missing=highlight_missing_text),
         missing=missing,
+        problem=problem,
     )

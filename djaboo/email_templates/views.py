@@ -139,6 +139,7 @@ def live_preview(template_id: int):
         html=preview.html,
         text=preview.text,
         missing=preview.missing,
+        problem=preview.problem,
         errors={},
     )
 

@@ -17,6 +17,7 @@ from djaboo.mail.html_text import html_to_text
 from djaboo.mail.merge import fill_html, fill_text
 from djaboo.mail.message import MessageError, Party, build_message, envelope_for
 from djaboo.mail.mime import OutgoingMessage
+from djaboo.mail.sanitize import sanitize_html
 from djaboo.mail.transports.base import Envelope
 
 BASE_CSS = """
@@ -30,6 +31,7 @@ h1, h2, h3 { margin: 0 0 12px; line-height: 1.25; }
 """
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 MAX_ATTACHMENT_NAME = 100
+PREVIEW_TAGS = frozenset({"mark"})  # merge.highlight_missing_html, in previews
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def render_html(
     problem = html_problem(inner, max_chars=MAX_EMAIL_CHARS, max_depth=MAX_EMAIL_DEPTH)
     if problem:  # saved before the bounds existed, or written around the forms
         raise MessageError(f"The email's HTML cannot be used. {problem}")
+    # Again after merging: a value that is a whole URL (javascript:...) loses its attribute.
+    inner = sanitize_html(inner, extra_tags=PREVIEW_TAGS)
     document = (
         f'<!DOCTYPE html><html><head><meta charset="{charset}">'
         f"<style>{BASE_CSS}</style></head><body>\n{inner}\n</body></html>"
@@ -99,6 +103,10 @@ def render_html(
         return _INLINER.inline(document)
     except ValueError as exc:  # css_inline's errors (InlineError) are ValueErrors
         raise MessageError(f"The email's HTML could not be prepared ({exc}).") from None
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException(BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise MessageError("The email's HTML could not be prepared (the inliner failed).") from None
 
 
 def render_text(wrapper: Wrapper, body_html: str, values: dict, missing=None) -> str:

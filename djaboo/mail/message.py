@@ -14,8 +14,8 @@ import codecs
 import functools
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import format_datetime, formatdate, make_msgid
+from datetime import UTC, datetime
+from email.utils import format_datetime, make_msgid
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -24,6 +24,8 @@ from djaboo.mail.headers import address_header, subject_header
 from djaboo.mail.mime import OutgoingMessage, multipart, text_part
 from djaboo.mail.transports.base import Envelope
 
+# The control characters that stateful charsets (ISO-2022-JP) read as switching sets.
+_SHIFTS = frozenset("\x1b\x0e\x0f")
 # Everything str.splitlines() treats as a line boundary, plus NUL.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 
@@ -54,20 +56,26 @@ def normalize_address(value: str) -> str:
     return f"{result.local_part}@{result.ascii_domain}"
 
 
+def _writes(text: str, charset: str) -> bool:
+    """Whether charset writes text so that it reads back the same: ISO-2022-JP "encodes" an
+    ESC, SO or SI as itself, and then reads it as the start of a shift sequence."""
+    try:
+        return text.encode(charset).decode(charset) == text
+    except UnicodeError:
+        return False
+
+
 def charset_problem(text: str, charset: str) -> str | None:
     """None when text can be written in charset, else a sentence naming the characters."""
-    try:
-        text.encode(charset)
+    if _writes(text, charset):
         return None
-    except UnicodeEncodeError:
-        pass
+    chars = dict.fromkeys(text)
+    # Each character alone, or else the shift controls that garble what follows them.
+    wrong = [c for c in chars if not _writes(c, charset)] or [c for c in chars if c in _SHIFTS]
     bad = []
-    for ch in dict.fromkeys(text):
-        try:
-            ch.encode(charset)
-        except UnicodeEncodeError:
-            name = unicodedata.name(ch, "")
-            bad.append(f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})")
+    for ch in wrong or chars:
+        name = unicodedata.name(ch, "")
+        bad.append(f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})")
     shown = ", ".join(bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
     return f"These characters cannot be written in {charset_label(charset)}: {shown}."
 
@@ -83,12 +91,12 @@ class Party:
     name: str = ""
 
 
-def _addresses(parties, charset: str) -> str:
+def _addresses(header: str, parties, charset: str) -> tuple[str, str]:
     pairs = []
     for party in parties:
         check_header_value("A display name", party.name)
         pairs.append((party.name, normalize_address(party.email)))
-    return address_header(pairs, charset)
+    return header, address_header(pairs, charset, header)
 
 
 def build_message(
@@ -110,22 +118,28 @@ def build_message(
         problem = charset_problem(part, charset)
         if problem:
             raise MessageError(f"{label}: {problem}")
-    headers = [("From", _addresses([sender], charset)), ("To", _addresses(to, charset))]
+    headers = [_addresses("From", [sender], charset), _addresses("To", to, charset)]
     if cc:
-        headers.append(("Cc", _addresses(cc, charset)))
+        headers.append(_addresses("Cc", cc, charset))
     if reply_to:
-        headers.append(("Reply-To", _addresses([reply_to], charset)))
+        headers.append(_addresses("Reply-To", [reply_to], charset))
     domain = normalize_address(sender.email).rpartition("@")[2]
     message_id = check_header_value("The Message-ID", message_id or make_msgid(domain=domain))
     headers += [
         ("Subject", subject_header(subject, charset)),
-        ("Date", format_datetime(date) if date else formatdate(usegmt=True)),
+        ("Date", _date_header(date)),
         ("Message-ID", message_id),
     ]
     body = text_part(text, "plain", charset)
     if html is not None:
         body = multipart("alternative", [body, text_part(html, "html", charset)])
     return OutgoingMessage(headers, body)
+
+
+def _date_header(date: datetime | None) -> str:
+    """RFC 5322 date with a numeric zone: '+0000', not the obsolete 'GMT' (section 4.3)."""
+    date = date or datetime.now(UTC)
+    return format_datetime(date if date.tzinfo else date.replace(tzinfo=UTC))
 
 
 def envelope_for(

@@ -16,12 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 CRLF = b"\r\n"
-MAX_LINE = 998
+MAX_LINE = 998  # RFC 5322 2.1.1: MUST
+MAX_HEADER_LINE = 78  # RFC 5322 2.1.1: SHOULD
 _ASCII = bytes(range(128))
+_PLAIN_NAME = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")  # printable, no edge space
 
 
 @dataclass
@@ -48,7 +51,8 @@ def text_part(text: str, subtype: str, charset: str) -> Part:
     if lines[-1] == "":
         lines.pop()
     data = "\n".join(lines).encode(charset) + b"\n"
-    if data.isascii() and all(len(line) <= MAX_LINE for line in data.split(b"\n")):
+    # 7bit is ASCII without NUL in short lines (RFC 2045 2.7); NUL also breaks many programs.
+    if data.isascii() and b"\0" not in data and all(len(x) <= MAX_LINE for x in data.split(b"\n")):
         cte, body = "7bit", data.replace(b"\n", CRLF)
     elif len(data.translate(None, _ASCII)) * 6 < len(data):  # under 1 byte in 6 is 8-bit
         cte, body = "quoted-printable", binascii.b2a_qp(data, istext=True).replace(b"\n", CRLF)
@@ -64,18 +68,49 @@ def text_part(text: str, subtype: str, charset: str) -> Part:
 
 
 def attachment_part(content: bytes, mime_type: str, filename: str) -> Part:
-    """A base64 attachment; a non-ASCII file name is written as RFC 2231 says."""
-    if filename.isascii():
-        name = f"filename={_quoted_param(filename)}"
-    else:
-        name = f"filename*=utf-8''{quote(filename, safe='')}"
+    """A base64 attachment; a file name that is not plain ASCII is written as RFC 2231 says."""
     return Part(
         [
             ("Content-Type", mime_type),
             ("Content-Transfer-Encoding", "base64"),
-            ("Content-Disposition", f"attachment; {name}"),
+            ("Content-Disposition", "attachment;" + _filename_param(filename)),
         ],
         _base64(content),
+    )
+
+
+def _filename_param(filename: str) -> str:
+    """The filename parameter: on the Content-Disposition line while that stays within 78
+    characters, else on a line of its own, else continued over several (RFC 2231 section 3).
+
+    A name with controls, non-ASCII, edge spaces, `=?` (which readers decode as an RFC 2047
+    word even inside quotes) or a quote or backslash (which need escapes that readers undo
+    differently: Python's get_filename() turns '""' into '') goes percent-encoded in UTF-8,
+    so it reads back as it is."""
+    if _PLAIN_NAME.fullmatch(filename) and not re.search(r'["\\]|=\?', filename):
+        key, prefix, pieces = "filename{}=", "", list(filename)
+
+        def value(text: str) -> str:
+            return f'"{text}"'
+    else:
+        # Whole characters per piece: Python decodes each continued line by itself.
+        key, prefix, pieces = "filename{}*=", "utf-8''", [quote(c, safe="") for c in filename]
+        value = str
+    param = key.format("") + value(prefix + "".join(pieces))
+    if len("Content-Disposition: attachment; ") + len(param) <= MAX_HEADER_LINE:
+        return " " + param
+    if 1 + len(param) <= MAX_HEADER_LINE:
+        return "\r\n " + param
+    chunks, chunk = [], ""
+    for piece in pieces:
+        if chunk and len(chunk + piece) > 60:
+            chunks.append(chunk)
+            chunk = ""
+        chunk += piece
+    chunks.append(chunk)
+    return ";".join(
+        f"\r\n {key.format(f'*{n}')}{value((prefix if n == 0 else '') + c)}"
+        for n, c in enumerate(chunks)
     )
 
 
@@ -122,13 +157,16 @@ def _write(part: Part, extra_headers: list[tuple[str, str]], new_boundary) -> by
     headers = list(extra_headers)
     if part.is_multipart:
         boundary = new_boundary()
+        children = [_write(child, [], new_boundary) for child in part.parts]
+        # Only a 7bit text can hold a boundary (base64 has no '-' or '_', quoted-printable
+        # writes '=' as '=3D'); a body that quotes ours gets the next one.
+        while any(boundary.encode("ascii") in child for child in children):
+            boundary = new_boundary()
         headers.append(
-            ("Content-Type", f"multipart/{part.subtype}; boundary={_quoted_param(boundary)}")
+            ("Content-Type", f"multipart/{part.subtype};\r\n boundary={_quoted_param(boundary)}")
         )
         delimiter = b"--" + boundary.encode("ascii")
-        body = b"".join(
-            delimiter + CRLF + _write(child, [], new_boundary) + CRLF for child in part.parts
-        )
+        body = b"".join(delimiter + CRLF + child + CRLF for child in children)
         body += delimiter + b"--" + CRLF
     else:
         headers += part.headers

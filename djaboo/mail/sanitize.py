@@ -2,6 +2,8 @@
 
 Signatures, predefined header/footer and template bodies pass through here on save, so what is
 stored can carry formatting and links but no script, event handler, form, frame or javascript: URL.
+The merged HTML of every email passes through again (compose.render_html), because merge values
+are inserted after that: escaped, they cannot add a tag, but one can be a whole link.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ ALLOWED_ATTRIBUTES = {
     "col": {"width", "span"},
     "font": {"color", "face", "size"},
 }
-# No data: URLs: a data:text/html link is a script carrier, and mail clients block data: images.
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+# The only URL schemes a sent email may hold, checked at save and again after merging (a value
+# can make a whole URL: href="{client_company}"). Nothing else: no javascript: or vbscript:, no
+# data: (a data:text/html link carries script, and mail clients block data: images anyway).
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # CSS properties that matter for email layout; anything else (url(), expression, ...) goes.
 ALLOWED_CSS = frozenset(
     (
@@ -43,11 +47,14 @@ ALLOWED_CSS = frozenset(
 )
 
 
-def sanitize_html(html: str) -> str:
-    """Return html with only allow-listed tags, attributes, URL schemes and CSS properties."""
+def sanitize_html(html: str, extra_tags: frozenset[str] = frozenset()) -> str:
+    """Return html with only allow-listed tags, attributes, URL schemes and CSS properties.
+
+    A URL attribute with another scheme is dropped; nh3 reads it as a browser would, after
+    entities (&#106;avascript:), case and leading spaces or control characters."""
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | extra_tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         filter_style_properties=ALLOWED_CSS,

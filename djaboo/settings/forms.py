@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from djaboo.bounded_html import BoundedHTML
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.fields import GLOBAL_FIELDS
+from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.host_policy import permitted_addresses
 from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import MessageError, charset_problem, has_line_break, normalize_address
@@ -98,6 +99,17 @@ def no_line_break(form, field):
         raise ValidationError("Line breaks are not allowed here.")
 
 
+def display_name(form, field):
+    problem = display_name_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def without_bidi(value):
+    """Bidi controls can make a sender name read as another; they are dropped as typed."""
+    return strip_bidi(value) if isinstance(value, str) else value
+
+
 class EmailSettingsForm(FlaskForm):
     preset = SelectField(
         "Provider preset",
@@ -140,7 +152,8 @@ class EmailSettingsForm(FlaskForm):
     )
     from_name = StringField(
         "From Name",
-        validators=[Length(max=120), no_line_break],
+        validators=[Length(max=120), no_line_break, display_name],
+        filters=[without_bidi],
         description="Shown as the sender; empty means the space's name.",
     )
     username = StringField(

@@ -25,16 +25,18 @@ class DocumentSequence(db.Model):
 
 
 class DocumentPDF(db.Model):
-    """A rendered PDF, kept per document version so it is made once and shared by all workers."""
+    """A rendered PDF, kept per exact HTML it was drawn from (status and dates included), so
+    it is made once and shared by all workers, and never shows what is no longer true."""
 
     __tablename__ = "document_pdf"
-    __table_args__ = (sa.UniqueConstraint("doc_type", "doc_id", "version"),)
+    __table_args__ = (sa.UniqueConstraint("doc_type", "doc_id", "html_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"), index=True)
     doc_type: Mapped[str] = mapped_column(sa.String(16))
     doc_id: Mapped[int]
     version: Mapped[int]
+    html_sha256: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -9,8 +9,9 @@ from flask_login import current_user
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.invoicing import InvoiceRuleError
 from djaboo.documents.models import Customer
-from djaboo.documents.pdf import document_pdf
+from djaboo.documents.pdf import PDFError, document_pdf
 from djaboo.documents.sheet import document_context
+from djaboo.errors import render_error
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 
@@ -85,7 +86,12 @@ def email_history(doc_type: str, document) -> list[OutboxMessage]:
 
 
 def pdf_response(doc_type: str, document, *, public: bool = False) -> Response:
-    content = document_pdf(doc_type, document, document_context(document))
+    try:
+        content = document_pdf(doc_type, document, document_context(document))
+    except PDFError as exc:
+        db.session.rollback()
+        body, code = render_error(503, f"{exc} Try again in a moment.", "PDF not available")
+        return Response(body, code, {"Retry-After": "30"})
     db.session.commit()  # the cached PDF, when this request rendered it
     disposition = "attachment" if public else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{document.number}.pdf"'}

@@ -87,6 +87,8 @@ def email_resend(email_id: int):
         abort(400)
     if row.status not in RESENDABLE:
         flash("Only failed emails can be sent again.", "error")
+    elif not row.message_id:  # composing it failed: there is nothing to send again
+        flash("This email was never made; send it again from its document.", "error")
     else:
         # The same row and Message-ID: a resend is the same email, never a second one.
         row.status, row.next_attempt_at, row.last_error = "queued", None, ""

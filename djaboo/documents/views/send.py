@@ -16,7 +16,6 @@ from djaboo.documents.sending import (
     queue_document_email,
     starting_template,
 )
-from djaboo.documents.sheet import document_context
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import load_document
 from djaboo.extensions import db
@@ -77,7 +76,6 @@ def send_view(doc_type: str, document_id: int):
             current_user,
             _request_from(form),
             doc_type=doc_type,
-            context=document_context(document),
         )
     except SendRefused as exc:
         db.session.rollback()
@@ -108,6 +106,7 @@ def preview_view(doc_type: str, document_id: int):
         html=preview.html,
         text=preview.text,
         missing=preview.missing,
+        problem=preview.problem,
         errors={},
     )
 

@@ -35,8 +35,8 @@ class TransportSettings:
     allow_insecure_auth: bool = False
     pinned_sha256: str = ""
     host_policy: HostPolicy = field(default_factory=HostPolicy)
-    sendmail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-t", "-i")
-    mail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-t", "-i")
+    sendmail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-i")
+    mail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-i")
     local_hostname: str | None = None
 
     def __repr__(self) -> str:  # never let the password reach a log line or a traceback

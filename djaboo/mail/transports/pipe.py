@@ -1,6 +1,6 @@
 """Sendmail and Mail: hand the message to a local sendmail-compatible program through a pipe.
 
-Sendmail — the operator's SENDMAIL_COMMAND (default `/usr/sbin/sendmail -t -i`) with `-f <From>`,
+Sendmail — the operator's SENDMAIL_COMMAND (default `/usr/sbin/sendmail -i`) with `-f <From>`,
            so bounces come back to the space's address.
 Mail     — the system's default mailer (MAIL_COMMAND, the same sendmail interface PHP's mail()
            uses), which chooses the envelope sender itself.
@@ -8,9 +8,12 @@ Mail     — the system's default mailer (MAIL_COMMAND, the same sendmail interf
 The commands come from the operator's configuration, never from the settings form: a command
 line typed in a web page would be remote code execution.
 
-With `-t` the program reads the recipients from the headers, so BCC addresses go in a Bcc header
-that the program removes before delivery (the documented -t behaviour of sendmail, Postfix, Exim
-and msmtp). Without `-t` every recipient is passed after `--` and no Bcc header is written.
+The recipients are always the envelope's, passed after `--` (so an address starting with '-'
+is never read as an option), and never read from the headers: with `-t` a program takes them
+from To/Cc/Bcc, and how it then treats recipients also named on the command line differs
+(Postfix adds them, sendmail and Exim drop them), so a BCC address that happened to appear in
+a header could be silently lost while we logged "sent". A `-t` in the configured command (the
+old default) is therefore left out of what we run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from djaboo.mail.errors import ConfigurationError, PermanentError, TransientErro
 from djaboo.mail.transports.base import Envelope, SendResult, Transport
 
 EX_TEMPFAIL = 75
+# Options that make a sendmail-compatible program read the recipients from the headers.
+_READ_HEADERS = frozenset(("-t", "--read-recipients"))
+_BUNDLED_T = {"-ti": "-i", "-it": "-i"}
 _SERVER_REPLY = re.compile(r"\b([245])(\d\d)[ -]")
 
 
@@ -45,29 +51,32 @@ class PipeTransport(Transport):
 
     @property
     def command(self) -> tuple[str, ...]:
+        """The configured command, less any option that reads recipients from the headers."""
         s = self.settings
-        return s.mail_command if s.protocol == "mail" else s.sendmail_command
+        configured = s.mail_command if s.protocol == "mail" else s.sendmail_command
+        kept = [_BUNDLED_T.get(arg, arg) for arg in configured]
+        return tuple(arg for arg in kept if arg not in _READ_HEADERS)
 
     def check(self, sender: str, recipients: tuple[str, ...]) -> SendResult:
         self.open()  # all that can be checked without sending: the program is there
         return SendResult(accepted=list(recipients))
 
-    def send(self, envelope: Envelope) -> SendResult:
-        self.open()
+    def command_line(self, envelope: Envelope) -> list[str]:
+        """What is run for envelope: the command, `-f <sender>` (Sendmail), `--` and the
+        envelope recipients (validated addr-specs)."""
         argv = list(self.command)
-        reads_headers = "-t" in argv
         if self.settings.protocol == "sendmail":
             argv += ["-f", envelope.sender]
-        message = envelope.message
-        if reads_headers:
-            message = _with_bcc_header(message, envelope)
-        else:
-            argv += ["--", *envelope.recipients]
+        return [*argv, "--", *envelope.recipients]
+
+    def send(self, envelope: Envelope) -> SendResult:
+        self.open()
+        argv = self.command_line(envelope)
         try:
             # argv is the operator's configured command plus validated addresses; no shell.
             done = subprocess.run(  # noqa: S603
                 argv,
-                input=message,
+                input=envelope.message,
                 capture_output=True,
                 timeout=self.settings.timeout,
                 check=False,
@@ -84,16 +93,6 @@ class PipeTransport(Transport):
             return SendResult(accepted=list(envelope.recipients), reply="accepted by " + argv[0])
         self.trace.add("Sendmail", False, f"exit {done.returncode}: {stderr}")
         raise _classify(argv[0], done.returncode, stderr)
-
-
-def _with_bcc_header(message: bytes, envelope: Envelope) -> bytes:
-    """Add the recipients no header names as a Bcc header, which `-t` programs strip."""
-    head, sep, body = message.partition(b"\r\n\r\n")
-    lowered = head.lower()
-    hidden = [r for r in envelope.recipients if r.lower().encode() not in lowered]
-    if not hidden:
-        return message
-    return head + b"\r\nBcc: " + ", ".join(hidden).encode() + sep + body
 
 
 def _classify(program: str, returncode: int, stderr: str):
