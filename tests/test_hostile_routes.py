@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -52,7 +53,16 @@ HOSTILE_VALUES = [
     "<div>" * 3000,
     "",
 ]
-QUERY_NAMES = ["q", "page", "sort", "status", "customer", "event", "next", "template"]
+# Every query parameter a view reads, found in the source so that a new one is walked too.
+_SOURCE = Path(__file__).resolve().parent.parent / "djaboo"
+QUERY_NAMES = sorted(
+    {"q", "page", "sort"}
+    | {
+        m.group(2)
+        for path in _SOURCE.rglob("*.py")
+        for m in re.finditer(r"request\.(args|values)\.get\(\s*\"(\w+)\"", path.read_text())
+    }
+)
 # Routes that end the session or destroy what later routes need are walked last.
 LAST = ("logout", "delete", "revoke", "cancel", "reset")
 
