@@ -55,6 +55,9 @@ HOSTILE_VALUES = [
 ]
 # Every query parameter a view reads, found in the source so that a new one is walked too.
 _SOURCE = Path(__file__).resolve().parent.parent / "djaboo"
+# One field at a time gets the values whose effect depends on the field (numbers, lengths,
+# markup); all fields at once get every value.
+PER_FIELD = ["9" * 40, "-2147483649", "1e309", "x" * 120_000, "<div>" * 3000, "\u202eevil", ""]
 QUERY_NAMES = sorted(
     {"q", "page", "sort"}
     | {
@@ -188,7 +191,7 @@ def _post_bodies(fields: dict, token: str) -> list[dict]:
     bodies = [{}, fields]
     bodies += [{name: value for name in fields} for value in HOSTILE_VALUES]
     for name in fields:
-        bodies += [{**fields, name: value} for value in HOSTILE_VALUES]
+        bodies += [{**fields, name: value} for value in PER_FIELD]
     return [{**body, "csrf_token": token} for body in bodies]
 
 
