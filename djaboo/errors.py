@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, lambda exc, code=code: render_error(code, _own_words(exc)))
 
     @app.errorhandler(sa.exc.DataError)
+    @app.errorhandler(OverflowError)  # SQLite's word for an integer past its range
     def out_of_range(exc):
         # A value the database refuses (out of range, invalid text): the request's fault, and
         # nothing of it was saved. Forms and the request guard catch the known cases first.

@@ -24,6 +24,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def query_id(value: str) -> int:
+    """For request.args.get(name, type=query_id): an id the database can hold, else ValueError
+    (and so the default), like an id in the path."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
 def _has_nul(multidict) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in multidict.items(multi=True))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -52,7 +53,19 @@ HOSTILE_VALUES = [
     "<div>" * 3000,
     "",
 ]
-QUERY_NAMES = ["q", "page", "sort", "status", "customer", "event", "next", "template"]
+# Every query parameter a view reads, found in the source so that a new one is walked too.
+_SOURCE = Path(__file__).resolve().parent.parent / "djaboo"
+# One field at a time gets the values whose effect depends on the field (numbers, lengths,
+# markup); all fields at once get every value.
+PER_FIELD = ["9" * 40, "-2147483649", "1e309", "x" * 120_000, "<div>" * 3000, "\u202eevil", ""]
+QUERY_NAMES = sorted(
+    {"q", "page", "sort"}
+    | {
+        m.group(2)
+        for path in _SOURCE.rglob("*.py")
+        for m in re.finditer(r"request\.(args|values)\.get\(\s*\"(\w+)\"", path.read_text())
+    }
+)
 # Routes that end the session or destroy what later routes need are walked last.
 LAST = ("logout", "delete", "revoke", "cancel", "reset")
 
@@ -178,7 +191,7 @@ def _post_bodies(fields: dict, token: str) -> list[dict]:
     bodies = [{}, fields]
     bodies += [{name: value for name in fields} for value in HOSTILE_VALUES]
     for name in fields:
-        bodies += [{**fields, name: value} for value in HOSTILE_VALUES]
+        bodies += [{**fields, name: value} for value in PER_FIELD]
     return [{**body, "csrf_token": token} for body in bodies]
 
 

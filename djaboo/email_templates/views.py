@@ -15,6 +15,7 @@ from djaboo.extensions import db
 from djaboo.mail.compose import TemplateText
 from djaboo.mail.events import EVENTS, LANGUAGES
 from djaboo.mail.sanitize import sanitize_html
+from djaboo.request_guard import query_id
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.staff.permissions import admin_required
 
@@ -44,7 +45,7 @@ def _preview_of(template: EmailTemplate, form: TemplateForm | None = None):
     )
     settings = email_settings_for(current_user.space)
     facts = real_document_facts(
-        template, request.values.get("preview_document", type=int), current_user, settings
+        template, request.values.get("preview_document", type=query_id), current_user, settings
     )
     return build_preview(
         text,
@@ -118,7 +119,7 @@ def edit(template_id: int):
         preview=preview,
         reset_form=ConfirmForm(),
         documents=preview_documents(template.event, current_user.space_id),
-        chosen=request.values.get("preview_document", type=int),
+        chosen=request.values.get("preview_document", type=query_id),
     ), status
 
 

@@ -206,7 +206,7 @@ def test_pdf_has_the_invoice_text_and_fetches_nothing(
 def test_pdf_renderer_refuses_every_url():
     import pytest
 
-    from djaboo.documents.pdf import _fetcher
+    from djaboo.documents.pdf_child import _fetcher
 
     fetcher = _fetcher()
     for url in (

@@ -32,6 +32,7 @@ from djaboo.documents.views.document_pages import (
     pdf_response,
 )
 from djaboo.extensions import db
+from djaboo.request_guard import query_id
 
 SORTS = {
     "-number": (Estimate.id.desc(),),
@@ -75,7 +76,7 @@ def estimate_list():
 @bp.route("/estimates/new", methods=["GET", "POST"])
 @login_required
 def estimate_create():
-    form = EstimateForm(customer_id=request.args.get("customer", type=int))
+    form = EstimateForm(customer_id=request.args.get("customer", type=query_id))
     return create_page("estimate", form, create_estimate)
 
 

@@ -31,6 +31,7 @@ from djaboo.documents.views.document_pages import (
     pdf_response,
 )
 from djaboo.extensions import db
+from djaboo.request_guard import query_id
 
 SORTS = {
     "-number": (Invoice.id.desc(),),
@@ -80,7 +81,7 @@ def invoice_list():
 @bp.route("/invoices/new", methods=["GET", "POST"])
 @login_required
 def invoice_create():
-    form = InvoiceForm(customer_id=request.args.get("customer", type=int))
+    form = InvoiceForm(customer_id=request.args.get("customer", type=query_id))
     return create_page("invoice", form, create_invoice)
 
 
