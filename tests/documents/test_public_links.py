@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from djaboo.extensions import db
@@ -89,3 +90,20 @@ def test_links_in_a_sent_invoice_open_under_the_path_prefix(shop, app, tmp_path,
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("kind", ["invoice", "estimate"])
+def test_sample_links_of_previews_and_test_emails_open_a_page(client, kind):
+    from djaboo.email_templates.samples import sample_facts
+    from djaboo.mail.fields import CompanyFacts, StaffFacts
+
+    facts = sample_facts(
+        "en",
+        CompanyFacts(name="Acme", base_url="https://billing.test.example/djaboo", logo_url=""),
+        StaffFacts("Sam", "Staff", "sam@example.com"),
+        "",
+    )
+    link = getattr(facts, kind).link
+    assert link == f"https://billing.test.example/djaboo/p/sample-{kind}"
+    page = client.get(link.removeprefix("https://billing.test.example/djaboo"))
+    assert page.status_code == 200 and f"Sample {kind}" in page.get_data(as_text=True)

@@ -11,5 +11,6 @@ from djaboo.documents.views import (  # noqa: E402, F401, I001
     links,
     public,
     reminders,
+    samples,
     send,
 )

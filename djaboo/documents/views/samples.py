@@ -1,0 +1,17 @@
+"""Where the sample links of previews and test emails lead: a page that says what a customer
+would see there, so that every link in every email we send opens something."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from djaboo.documents.views import bp
+
+SAMPLES = {"invoice": "INV-000042", "estimate": "EST-000007"}
+
+
+@bp.route("/p/sample-<any(invoice, estimate):kind>")
+def public_sample(kind: str):
+    if kind not in SAMPLES:
+        abort(404)
+    return render_template("documents/public_sample.html", kind=kind, number=SAMPLES[kind])
