@@ -182,6 +182,10 @@ def queue_document_email(
     existing = _existing(document.space_id, request.send_key)
     if existing is not None:
         return existing, False
+    kind = kind_of(document)
+    if document.status in kind.unsendable:  # the page has no Send button; a stale form may
+        label = kind.life.labels[document.status].lower()
+        raise SendRefused(f"This {kind.label.lower()} is {label}; it is not sent any more.")
     settings = email_settings_for(db.session.get(Space, document.space_id))
     if not settings.from_email:
         raise SendRefused("Set the Email (From address) in Settings → Email first.")

@@ -181,6 +181,22 @@ def test_cancelling_locks_a_credit_note(client, create_space, create_customer, l
         follow_redirects=True,
     )
     assert "A cancelled credit note cannot be changed." in edit.get_data(as_text=True)
+    stale = client.get(f"{detail}/send").get_data(as_text=True)  # drawn before, sent after
+    data = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', stale).group(1),
+        "send_key": re.search(r'name="send_key"[^>]*value="([^"]+)"', stale).group(1),
+        "event": "credit_note_sent",
+        "contacts": [str(customer.contacts[0].id)],
+        "subject": "Credit note {credit_note_number}",
+        "body_html": "<p>{credit_note_total}</p>",
+        "action": "send",
+    }
+    refused = client.post(f"{detail}/send", data=data)
+    assert refused.status_code == 400
+    assert "This credit note is cancelled; it is not sent any more." in refused.get_data(
+        as_text=True
+    )
+    assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one() == 0
     again = client.submit(f"{detail}/cancel", {}, page=detail, follow_redirects=True)
     assert "already cancelled" in again.get_data(as_text=True)
     db.session.expire_all()
