@@ -51,6 +51,7 @@ def _demo_documents(space, owner) -> None:
     from decimal import Decimal
 
     from djaboo.documents.invoicing import recompute
+    from djaboo.documents.kinds import INVOICE
     from djaboo.documents.models import Contact, Customer, Invoice, InvoiceLine
     from djaboo.documents.numbering import next_number
 
@@ -101,7 +102,7 @@ def _demo_documents(space, owner) -> None:
         db.session.flush()
         invoice = Invoice(
             space_id=space.id,
-            number=next_number(space.id, "invoice"),
+            number=next_number(space.id, INVOICE),
             customer_id=customer.id,
             owner_id=owner.id,
             issue_date=issued,

@@ -9,6 +9,7 @@ from flask_login import current_user
 MAIN = [
     ("Invoices", "documents.invoice_list", False),
     ("Estimates", "documents.estimate_list", False),
+    ("Credit notes", "documents.credit_note_list", False),
     ("Customers", "documents.customer_list", False),
     ("Emails", "documents.email_log", False),
 ]

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from djaboo.documents.kinds import CREDIT_NOTE, ESTIMATE, INVOICE
 from djaboo.documents.public_links import active_link
 from djaboo.email_templates.models import EmailTemplate
 from djaboo.extensions import db
@@ -123,26 +124,44 @@ def world(app, create_space, create_user, create_customer, create_invoice, login
             "lines-0-tax_rate": "20",
         },
     )
-    from djaboo.documents.models import Estimate
+    page = admin_client.get(f"/credit-notes/new?invoice={invoice.id}").get_data(as_text=True)
+    admin_client.post(
+        "/credit-notes/new",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "customer_id": customer.id,
+            "issue_date": invoice.issue_date.isoformat(),
+            "currency": "EUR",
+            "invoice_id": invoice.id,
+            "lines-0-description": "Refund",
+            "lines-0-quantity": "1",
+            "lines-0-unit_price": "5",
+            "lines-0-tax_rate": "20",
+        },
+    )
+    from djaboo.documents.models import CreditNote, Estimate
 
     estimate = db.session.execute(db.select(Estimate)).scalars().first()
     assert estimate is not None, "the estimate form changed; adapt the walk's set-up"
+    credit_note = db.session.execute(db.select(CreditNote)).scalars().first()
+    assert credit_note is not None, "the credit note form changed; adapt the walk's set-up"
+    credit_note.status = "issued"  # its public page opens
     template = db.session.execute(db.select(EmailTemplate)).scalars().first()
     real = {
         "invoice_id": invoice.id,
         "estimate_id": estimate.id,
-        "document_id": invoice.id,
+        "credit_note_id": credit_note.id,
         "customer_id": customer.id,
         "contact_id": customer.contacts[0].id,
         "user_id": staff.id,
         "template_id": template.id if template else 1,
         "email_id": 1,
         "check_id": 1,
-        "kind": "invoices",
     }
     tokens = {
-        "invoice": active_link(admin.space_id, "invoice", invoice.id).token,
-        "estimate": active_link(admin.space_id, "estimate", estimate.id).token,
+        "invoice": active_link(INVOICE, invoice).token,
+        "estimate": active_link(ESTIMATE, estimate).token,
+        "credit_note": active_link(CREDIT_NOTE, credit_note).token,
     }
     db.session.commit()
     staff_client = app.test_client()
@@ -160,7 +179,8 @@ def _path(rule, values: dict) -> str:
 
 def _real_values(rule, world) -> dict:
     values = dict(world["real"])
-    values["token"] = world["tokens"]["estimate" if "estimate" in rule.rule else "invoice"]
+    kind = next((k for k in world["tokens"] if f"/p/{k}/" in rule.rule), "invoice")
+    values["token"] = world["tokens"][kind]
     return {arg: values.get(arg, "1") for arg in rule.arguments}
 
 

@@ -19,7 +19,10 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from djaboo.db import space_select
+from djaboo.documents.models import Customer, Invoice
 from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
+from djaboo.extensions import db
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
@@ -27,6 +30,8 @@ from djaboo.mail.message import MessageError, has_line_break, normalize_address
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
 CURRENCY_CHOICES = [SelectChoice(c, c) for c in CURRENCIES]
 CURRENCY_CODES = frozenset(CURRENCIES)
+# The invoices a credit note may be set against: the latest, enough for a choice list.
+CREDITABLE_INVOICES = 500
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,13 @@ class LineForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    """What invoices and estimates share: customer, currency, dates, notes and lines."""
+    """What every kind of document shares: customer, currency, dates, notes and lines.
+
+    A kind's form adds its own fields and names them: DATE_FIELDS are drawn beside the issue
+    date, OPTION_FIELDS after the notes, and kind_values() is what they store."""
+
+    DATE_FIELDS: tuple[str, ...] = ()
+    OPTION_FIELDS: tuple[str, ...] = ()
 
     customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
     issue_date = DateField("Issue date", default=date.today, validators=[DataRequired()])
@@ -164,8 +175,21 @@ class DocumentForm(FlaskForm):
         if max(abs(totals.subtotal), abs(totals.total)) > MAX_AMOUNT:
             raise ValidationError(f"The total may not exceed {MAX_AMOUNT:,}.")
 
+    def fill_choices(self, space_id: int) -> None:
+        """The space's own customers are the only ones that can be chosen."""
+        customers = db.session.execute(
+            space_select(Customer, space_id).order_by(Customer.company)
+        ).scalars()
+        self.customer_id.choices = [(c.id, c.company) for c in customers]
+
+    def kind_values(self) -> dict:
+        return {}
+
 
 class InvoiceForm(DocumentForm):
+    DATE_FIELDS = ("due_date",)
+    OPTION_FIELDS = ("reminders_enabled",)
+
     due_date = DateField(
         "Due date", default=lambda: date.today() + timedelta(days=30), validators=[DataRequired()]
     )
@@ -175,8 +199,13 @@ class InvoiceForm(DocumentForm):
         if self.issue_date.data and field.data and field.data < self.issue_date.data:
             raise ValidationError("The due date cannot be before the issue date.")
 
+    def kind_values(self) -> dict:
+        return {"due_date": self.due_date.data, "reminders_enabled": self.reminders_enabled.data}
+
 
 class EstimateForm(DocumentForm):
+    DATE_FIELDS = ("expiry_date",)
+
     expiry_date = DateField(
         "Valid until",
         default=lambda: date.today() + timedelta(days=30),
@@ -186,6 +215,42 @@ class EstimateForm(DocumentForm):
     def validate_expiry_date(self, field):
         if self.issue_date.data and field.data and field.data < self.issue_date.data:
             raise ValidationError("An estimate cannot expire before its date.")
+
+    def kind_values(self) -> dict:
+        return {"expiry_date": self.expiry_date.data}
+
+
+class CreditNoteForm(DocumentForm):
+    OPTION_FIELDS = ("invoice_id",)
+
+    invoice_id = SelectField(
+        "Credits invoice",
+        coerce=int,
+        default=0,
+        description="The invoice this credit note corrects, if any.",
+    )
+
+    def fill_choices(self, space_id: int) -> None:
+        super().fill_choices(space_id)
+        invoices = db.session.execute(
+            space_select(Invoice, space_id)
+            .where(Invoice.status != "draft")
+            .order_by(Invoice.id.desc())
+            .limit(CREDITABLE_INVOICES)
+        ).scalars()
+        self.invoice_customers = {0: None}
+        self.invoice_id.choices = [(0, "None")]
+        for invoice in invoices:
+            self.invoice_customers[invoice.id] = invoice.customer_id
+            self.invoice_id.choices.append((invoice.id, invoice.number))
+
+    def validate_invoice_id(self, field):
+        owner = getattr(self, "invoice_customers", {}).get(field.data)
+        if field.data and owner != self.customer_id.data:
+            raise ValidationError("This invoice is another customer's.")
+
+    def kind_values(self) -> dict:
+        return {"invoice_id": self.invoice_id.data or None}
 
 
 class PaymentForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""PDFs of invoices and estimates, from the same HTML as their page, cached per printed content.
+"""PDFs of documents of every kind, from the same HTML as their page, cached per printed content.
 
 The renderer fetches nothing: no file:, no http(s): URLs, so a hostile note or line item cannot
 make the server read local files or reach the network. Only data: images are used.
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from djaboo.db import insert_or_ignore, utcnow
+from djaboo.documents.kinds import kind_of
 from djaboo.documents.models import DocumentPDF
 from djaboo.extensions import db
 
@@ -64,13 +65,14 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     return result
 
 
-def document_pdf(doc_type: str, document, context: dict) -> bytes:
+def document_pdf(document, context: dict) -> bytes:
     """The PDF of the document as it is now, cached by the exact HTML it is drawn from: the
     status printed on it ("Overdue" from the due date on) is part of the key, not only the
     version. Raises PDFError when it cannot be made in time."""
-    html = render_template("documents/pdf.html", doc=document, **{**context, "doc_type": doc_type})
+    kind = kind_of(document)
+    html = render_template("documents/pdf.html", doc=document, **{**context, "kind": kind})
     digest = hashlib.sha256(html.encode()).hexdigest()
-    mine = (DocumentPDF.doc_type == doc_type, DocumentPDF.doc_id == document.id)
+    mine = (DocumentPDF.doc_type == kind.name, DocumentPDF.doc_id == document.id)
     cached = db.session.execute(
         sa.select(DocumentPDF.content).where(*mine, DocumentPDF.html_sha256 == digest)
     ).scalar_one_or_none()
@@ -84,7 +86,7 @@ def document_pdf(doc_type: str, document, context: dict) -> bytes:
         db.session,
         DocumentPDF.__table__,
         space_id=document.space_id,
-        doc_type=doc_type,
+        doc_type=kind.name,
         doc_id=document.id,
         version=document.version,
         html_sha256=digest,

@@ -1,4 +1,6 @@
-"""Public links: what {invoice_link} and {estimate_link} point to."""
+"""Public links: what {invoice_link}, {estimate_link} and {credit_note_link} point to.
+
+A link is bound to its space, its kind (a DocumentKind; its name is stored) and its document."""
 
 from __future__ import annotations
 
@@ -13,22 +15,26 @@ from djaboo.documents.models import PublicLink
 from djaboo.extensions import db
 
 
-def active_link(space_id: int, doc_type: str, doc_id: int) -> PublicLink:
+def _of(kind, document) -> tuple:
+    return (
+        PublicLink.space_id == document.space_id,
+        PublicLink.doc_type == kind.name,
+        PublicLink.doc_id == document.id,
+        PublicLink.revoked_at.is_(None),
+    )
+
+
+def active_link(kind, document) -> PublicLink:
     """The document's current link, created on first need."""
     link = db.session.execute(
-        sa.select(PublicLink)
-        .where(
-            PublicLink.space_id == space_id,
-            PublicLink.doc_type == doc_type,
-            PublicLink.doc_id == doc_id,
-            PublicLink.revoked_at.is_(None),
-        )
-        .order_by(PublicLink.id.desc())
-        .limit(1)
+        sa.select(PublicLink).where(*_of(kind, document)).order_by(PublicLink.id.desc()).limit(1)
     ).scalar_one_or_none()
     if link is None:
         link = PublicLink(
-            space_id=space_id, doc_type=doc_type, doc_id=doc_id, token=secrets.token_urlsafe(32)
+            space_id=document.space_id,
+            doc_type=kind.name,
+            doc_id=document.id,
+            token=secrets.token_urlsafe(32),
         )
         db.session.add(link)
         db.session.flush()
@@ -41,28 +47,21 @@ def public_url(link: PublicLink) -> str:
     return f"{require_base_url(current_app.config)}/p/{link.doc_type}/{link.token}"
 
 
-def revoke_links(space_id: int, doc_type: str, doc_id: int) -> None:
+def revoke_links(kind, document) -> None:
     db.session.execute(
-        sa.update(PublicLink)
-        .where(
-            PublicLink.space_id == space_id,
-            PublicLink.doc_type == doc_type,
-            PublicLink.doc_id == doc_id,
-            PublicLink.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
+        sa.update(PublicLink).where(*_of(kind, document)).values(revoked_at=utcnow())
     )
 
 
-def find_link(doc_type: str, token: str) -> PublicLink | None:
-    """The live link for this token and this document type only (a quote token never opens
-    an invoice URL)."""
+def find_link(kind, token: str) -> PublicLink | None:
+    """The live link for this token and this kind only (an estimate's token never opens an
+    invoice URL)."""
     if not token or len(token) > 64:
         return None
     return db.session.execute(
         sa.select(PublicLink).where(
             PublicLink.token == token,
-            PublicLink.doc_type == doc_type,
+            PublicLink.doc_type == kind.name,
             PublicLink.revoked_at.is_(None),
         )
     ).scalar_one_or_none()

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from djaboo.db import insert_skipping_duplicates, utcnow
+from djaboo.documents.kinds import INVOICE
 from djaboo.documents.merge_facts import document_facts
 from djaboo.documents.models import Customer, Invoice, PublicLink, ReminderLog, ReminderSettings
 from djaboo.documents.reminder_stages import Due, event_for, still_wanted
@@ -130,7 +131,7 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
         if link is None:
             link = new_link = PublicLink(
                 space_id=invoice.space_id,
-                doc_type="invoice",
+                doc_type=INVOICE.name,
                 doc_id=invoice.id,
                 token=secrets.token_urlsafe(32),
             )
@@ -167,14 +168,13 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
                 inputs,
                 sender,
                 request,
-                doc_type="invoice",
                 context=document_context(invoice) if request.attach_pdf else {},
                 message_id=make_msgid(domain=batch.domain),
             )
         except (MessageError, SendRefused):
             refused.append(due)
             continue
-        values = outbox_values(invoice, request, composed, doc_type="invoice", sent_by_id=None)
+        values = outbox_values(invoice, request, composed, sent_by_id=None)
         drafts.append(Draft(due, invoice.version, values, new_link))
     return drafts, refused
 
@@ -281,7 +281,7 @@ def sent_by_hand_since(ids: list[int], batch: SpaceBatch) -> set[int]:
     return set(
         db.session.execute(
             sa.select(OutboxMessage.doc_id).where(
-                OutboxMessage.doc_type == "invoice",
+                OutboxMessage.doc_type == INVOICE.name,
                 OutboxMessage.doc_id.in_(ids),
                 OutboxMessage.created_at >= since,
                 OutboxMessage.idempotency_key.not_like("reminder:%"),
@@ -331,7 +331,7 @@ def _existing_links(space_id: int, ids: list[int]) -> dict[int, PublicLink]:
         sa.select(PublicLink)
         .where(
             PublicLink.space_id == space_id,
-            PublicLink.doc_type == "invoice",
+            PublicLink.doc_type == INVOICE.name,
             PublicLink.doc_id.in_(ids),
             PublicLink.revoked_at.is_(None),
         )

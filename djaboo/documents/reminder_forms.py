@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from djaboo.documents.send_forms import INVOICE_EVENTS
+from djaboo.documents.kinds import INVOICE
 from djaboo.mail.events import EVENTS
 
 TIMEZONES = [
@@ -28,7 +28,7 @@ def days(label: str, maximum: int, description: str = "") -> IntegerField:
 def template_choice(label: str) -> SelectField:
     return SelectField(
         label,
-        choices=[SelectChoice(e, EVENTS[e].label) for e in INVOICE_EVENTS],
+        choices=[SelectChoice(e, EVENTS[e].label) for e in INVOICE.events],
         description="Edited in Setup → Email Templates, in each customer's language.",
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from djaboo.documents.statuses import INVOICE_LABELS, OPEN_INVOICE
+from djaboo.documents.statuses import INVOICE_LIFE, OPEN_INVOICE
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def not_remindable(invoice) -> str | None:
     """Why this invoice gets no reminder now, or None. `invoice`: a row with number, status,
     reminders_enabled and customer_reminders (the customer's switch)."""
     if invoice.status not in OPEN_INVOICE:
-        return f"invoice {invoice.number} is {INVOICE_LABELS[invoice.status].lower()} now"
+        return f"invoice {invoice.number} is {INVOICE_LIFE.labels[invoice.status].lower()} now"
     if not invoice.reminders_enabled:
         return f"reminders were turned off for {invoice.number}"
     if not invoice.customer_reminders:

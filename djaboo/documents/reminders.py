@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from djaboo.db import insert_or_ignore, utcnow
+from djaboo.documents.kinds import INVOICE
 from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
 from djaboo.documents.reminder_batch import (
     CHUNK,
@@ -126,7 +127,6 @@ def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
         invoice,
         batch.sender(invoice.owner_id),
         request,
-        doc_type="invoice",
         automatic=True,
     )
     entry.outbox_id = row.id
@@ -224,7 +224,7 @@ def _record_unsent(due: Due, batch: SpaceBatch, reason: str) -> OutboxMessage | 
         status="attention",
         last_error=f"Not sent: this reminder could not be made. {reason}"[:2000],
         event=event_for(due, batch.settings, False),
-        doc_type="invoice",
+        doc_type=INVOICE.name,
         doc_id=invoice.id,
     )
     try:
@@ -244,7 +244,7 @@ def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     reminders = {
         row.id: row.doc_id
         for row in rows
-        if row.doc_type == "invoice" and row.idempotency_key.startswith("reminder:")
+        if row.doc_type == INVOICE.name and row.idempotency_key.startswith("reminder:")
     }
     if not reminders:
         return {}

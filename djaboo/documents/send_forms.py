@@ -18,15 +18,6 @@ from djaboo.email_templates.forms import check_fields
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 
-INVOICE_EVENTS = (
-    "invoice_sent",
-    "invoice_resent",
-    "invoice_due_soon",
-    "invoice_overdue",
-    "invoice_overdue_repeat",
-)
-ESTIMATE_EVENTS = ("estimate_sent", "estimate_expiring")
-
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -52,7 +43,8 @@ class SendForm(FlaskForm):
     body_html = TextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
     attach_pdf = BooleanField("Attach PDF", default=True)
 
-    def __init__(self, *args, events=INVOICE_EVENTS, **kwargs):
+    def __init__(self, *args, events: tuple[str, ...], **kwargs):
+        """events: what this document's kind may send (DocumentKind.events)."""
         super().__init__(*args, **kwargs)
         self.event.choices = [SelectChoice(e, EVENTS[e].label) for e in events]
 

@@ -10,10 +10,10 @@ from email.utils import make_msgid
 import sqlalchemy as sa
 
 from djaboo.db import utcnow
-from djaboo.documents.estimating import mark_estimate_sent
-from djaboo.documents.invoicing import mark_sent
+from djaboo.documents.kinds import kind_of
+from djaboo.documents.lifecycle import mark_sent
 from djaboo.documents.merge_facts import document_facts, language_of
-from djaboo.documents.models import Contact, Invoice
+from djaboo.documents.models import Contact
 from djaboo.documents.pdf import PDFError, document_pdf
 from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
@@ -44,12 +44,6 @@ class SendRequest:
 
 class SendRefused(ValueError):
     """The email cannot be sent as asked; the message says why (nothing was queued)."""
-
-
-def default_event(document) -> str:
-    if isinstance(document, Invoice):
-        return "invoice_resent" if document.sent_at else "invoice_sent"
-    return "estimate_sent"
 
 
 def starting_template(document, event: str):
@@ -104,7 +98,6 @@ def compose_document_email(
     sender: User,
     request: SendRequest,
     *,
-    doc_type: str,
     context: dict,
     message_id: str | None = None,
     today: date | None = None,
@@ -112,7 +105,7 @@ def compose_document_email(
     """The email as it will go out (the preview shows the same inputs)."""
     inputs = gather_inputs(document, sender, request, today)
     return compose_from_inputs(
-        document, inputs, sender, request, doc_type=doc_type, context=context, message_id=message_id
+        document, inputs, sender, request, context=context, message_id=message_id
     )
 
 
@@ -122,7 +115,6 @@ def compose_from_inputs(
     sender: User,
     request: SendRequest,
     *,
-    doc_type: str,
     context: dict,
     message_id: str | None = None,
 ) -> Composed:
@@ -131,7 +123,7 @@ def compose_from_inputs(
     attachments = []
     if request.attach_pdf:
         try:
-            pdf = document_pdf(doc_type, document, context)
+            pdf = document_pdf(document, context)
         except PDFError as exc:
             raise SendRefused(f"{exc} Send it without the PDF, or try again.") from None
         if len(pdf) > MAX_ATTACHMENT_BYTES:
@@ -153,7 +145,7 @@ def compose_from_inputs(
 
 
 def outbox_values(
-    document, request: SendRequest, composed: Composed, *, doc_type: str, sent_by_id: int | None
+    document, request: SendRequest, composed: Composed, *, sent_by_id: int | None
 ) -> dict:
     """The outbox row of a composed document email (its Message-ID is the message's own)."""
     return {
@@ -168,7 +160,7 @@ def outbox_values(
         "smtputf8": composed.envelope.smtputf8,
         "status": "queued",
         "event": request.event,
-        "doc_type": doc_type,
+        "doc_type": kind_of(document).name,
         "doc_id": document.id,
         "sent_by_id": sent_by_id,
     }
@@ -179,7 +171,6 @@ def queue_document_email(
     sender: User,
     request: SendRequest,
     *,
-    doc_type: str,
     automatic: bool = False,
 ) -> tuple[OutboxMessage, bool]:
     """Queue the email (flushed, not committed); (row, False) when this send key was used.
@@ -191,6 +182,10 @@ def queue_document_email(
     existing = _existing(document.space_id, request.send_key)
     if existing is not None:
         return existing, False
+    kind = kind_of(document)
+    if document.status in kind.unsendable:  # the page has no Send button; a stale form may
+        label = kind.life.labels[document.status].lower()
+        raise SendRefused(f"This {kind.label.lower()} is {label}; it is not sent any more.")
     settings = email_settings_for(db.session.get(Space, document.space_id))
     if not settings.from_email:
         raise SendRefused("Set the Email (From address) in Settings → Email first.")
@@ -198,7 +193,7 @@ def queue_document_email(
         raise SendRefused("Choose at least one recipient.")
     if len(request.cc) > MAX_CC:
         raise SendRefused(f"At most {MAX_CC} CC addresses.")
-    (mark_sent if isinstance(document, Invoice) else mark_estimate_sent)(document, utcnow())
+    mark_sent(document, utcnow())
     domain = normalize_address(settings.from_email).rpartition("@")[2]
     message_id = make_msgid(domain=domain)
     try:
@@ -206,7 +201,6 @@ def queue_document_email(
             document,
             sender,
             request,
-            doc_type=doc_type,
             context=document_context(document),
             message_id=message_id,
         )
@@ -217,7 +211,6 @@ def queue_document_email(
             document,
             request,
             composed,
-            doc_type=doc_type,
             sent_by_id=None if automatic else sender.id,
         )
     )

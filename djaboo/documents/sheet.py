@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from djaboo.documents.models import Invoice
-from djaboo.documents.statuses import (
-    ESTIMATE_LABELS,
-    INVOICE_LABELS,
-    estimate_status,
-    invoice_status,
-)
+from djaboo.documents.kinds import kind_of
 from djaboo.extensions import db
 from djaboo.spaces.models import Space
 
 
 def status_label(document, today: date | None = None) -> str:
-    today = today or date.today()
-    if isinstance(document, Invoice):
-        return INVOICE_LABELS[invoice_status(document, today)]
-    return ESTIMATE_LABELS[estimate_status(document, today)]
+    return kind_of(document).life.label_on(document, today or date.today())
 
 
 def document_context(document) -> dict:
-    """What the document sheet (page, public page and PDF) shows besides the document."""
+    """What the document sheet (page, public page and PDF) shows besides the document; `kind`
+    picks the kind's own template parts (templates/documents/kinds/<name>.html)."""
     return {
         "space": db.session.get(Space, document.space_id),
         "status_label": status_label(document),
-        "doc_type": "invoice" if isinstance(document, Invoice) else "estimate",
+        "kind": kind_of(document),
     }

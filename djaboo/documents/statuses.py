@@ -1,40 +1,79 @@
-"""What a document's status means today. "Overdue" and "expired" are not stored: they follow
-from the dates, so they are never stale."""
+"""What a document's status means today, per kind. "Overdue" and "expired" are not stored:
+they follow from a date, so they are never stale."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from djaboo.documents.models import Estimate, Invoice
 
-INVOICE_LABELS = {
-    "draft": "Draft",
-    "unpaid": "Unpaid",
-    "partially_paid": "Partially paid",
-    "paid": "Paid",
-    "overdue": "Overdue",
-    "cancelled": "Cancelled",
-}
-ESTIMATE_LABELS = {
-    "draft": "Draft",
-    "sent": "Sent",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "expired": "Expired",
-}
+@dataclass(frozen=True)
+class Lifecycle:
+    """The statuses of one kind of document and the rules they follow."""
+
+    labels: dict[str, str]  # stored statuses, then the one read from a date (if any)
+    sent_status: str  # what a draft becomes when it is first emailed
+    locked: tuple[str, ...] = ()  # no change once here
+    cancellable: tuple[str, ...] = ()  # may be cancelled from these (none: no Cancel)
+    late_status: str = ""  # shown instead of a stored status once late_date has passed
+    late_date: str = ""  # the document's attribute that says when
+    late_from: tuple[str, ...] = ()  # the stored statuses that can become late
+
+    def status_on(self, document, today: date) -> str:
+        late = self.late_status and document.status in self.late_from
+        if late and getattr(document, self.late_date) < today:
+            return self.late_status
+        return document.status
+
+    def label_on(self, document, today: date) -> str:
+        return self.labels[self.status_on(document, today)]
+
+    def where(self, model, status: str, today: date) -> list:
+        """The SQL conditions of a list filtered on status (as shown today); [] for none."""
+        if self.late_status and status == self.late_status:
+            return [model.status.in_(self.late_from), getattr(model, self.late_date) < today]
+        if status in self.labels:
+            return [model.status == status]
+        return []
+
+
 OPEN_INVOICE = ("unpaid", "partially_paid")
-
-
-def invoice_status(invoice: Invoice, today: date) -> str:
-    if invoice.status in OPEN_INVOICE and invoice.due_date < today:
-        return "overdue"
-    return invoice.status
-
-
-def estimate_status(estimate: Estimate, today: date) -> str:
-    if estimate.status in ("draft", "sent") and estimate.expiry_date < today:
-        return "expired"
-    return estimate.status
+INVOICE_LIFE = Lifecycle(
+    labels={
+        "draft": "Draft",
+        "unpaid": "Unpaid",
+        "partially_paid": "Partially paid",
+        "paid": "Paid",
+        "overdue": "Overdue",
+        "cancelled": "Cancelled",
+    },
+    sent_status="unpaid",
+    locked=("paid", "cancelled"),
+    cancellable=("draft", *OPEN_INVOICE),
+    late_status="overdue",
+    late_date="due_date",
+    late_from=OPEN_INVOICE,
+)
+ESTIMATE_LIFE = Lifecycle(
+    labels={
+        "draft": "Draft",
+        "sent": "Sent",
+        "accepted": "Accepted",
+        "declined": "Declined",
+        "expired": "Expired",
+    },
+    sent_status="sent",
+    locked=("accepted", "declined"),
+    late_status="expired",
+    late_date="expiry_date",
+    late_from=("draft", "sent"),
+)
+CREDIT_NOTE_LIFE = Lifecycle(
+    labels={"draft": "Draft", "issued": "Issued", "cancelled": "Cancelled"},
+    sent_status="issued",
+    locked=("cancelled",),
+    cancellable=("draft", "issued"),
+)
 
 
 def paid_status(total, amount_paid) -> str:

@@ -42,3 +42,13 @@ def document_totals(lines, currency: str) -> Totals:
         subtotal += amount
         tax += round_money(amount * Decimal(line.tax_rate) / 100, currency)
     return Totals(subtotal, tax, subtotal + tax)
+
+
+def refresh_totals(document) -> None:
+    """Store the document's cached totals from its lines."""
+    totals = document_totals(document.lines, document.currency)
+    document.subtotal, document.tax_total, document.total = (
+        totals.subtotal,
+        totals.tax,
+        totals.total,
+    )

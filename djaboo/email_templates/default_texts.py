@@ -75,6 +75,14 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "{estimate_expirydate}.</p>"
         '<p>To accept it, open <a href="{estimate_link}">{estimate_link}</a>.</p>' + SIG,
     ),
+    ("credit_note_sent", "en"): (
+        "Credit note {credit_note_number} from {companyname}",
+        "<p>Dear {contact_firstname},</p>"
+        "<p>Please find attached credit note <strong>{credit_note_number}</strong> dated "
+        "{credit_note_date} for <strong>{credit_note_total}</strong>.</p>"
+        '<p>You can also view and download it online: <a href="{credit_note_link}">'
+        "{credit_note_link}</a></p>" + SIG,
+    ),
     ("test_email", "en"): (
         "Test email from {companyname}",
         "<p>Hello,</p><p>This is a test email sent by Djaboo Mail for {companyname}. If you can "
@@ -148,6 +156,14 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "jusqu'au {estimate_expirydate}.</p>"
         '<p>Pour l\'accepter : <a href="{estimate_link}">{estimate_link}</a></p>' + SIG,
     ),
+    ("credit_note_sent", "fr"): (
+        "Avoir {credit_note_number} de {companyname}",
+        "<p>Bonjour {contact_firstname},</p>"
+        "<p>Veuillez trouver ci-joint l'avoir <strong>{credit_note_number}</strong> du "
+        "{credit_note_date}, d'un montant de <strong>{credit_note_total}</strong>.</p>"
+        '<p>Vous pouvez aussi le consulter en ligne : <a href="{credit_note_link}">'
+        "{credit_note_link}</a></p>" + SIG,
+    ),
     ("test_email", "fr"): (
         "E-mail de test de {companyname}",
         "<p>Bonjour,</p><p>Ceci est un e-mail de test envoyé par Djaboo Mail pour {companyname}. "
@@ -218,6 +234,14 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "<p>お見積書 <strong>{estimate_number}</strong>（{estimate_total}）の有効期限は "
         "{estimate_expirydate} です。</p>"
         '<p>ご承認はこちら：<a href="{estimate_link}">{estimate_link}</a></p>' + SIG,
+    ),
+    ("credit_note_sent", "ja"): (
+        "【{companyname}】クレジットノート {credit_note_number} のご送付",
+        "<p>{client_company}<br>{contact_lastname} 様</p>"
+        "<p>クレジットノート（貸方票）<strong>{credit_note_number}</strong>（発行日 "
+        "{credit_note_date}、金額 <strong>{credit_note_total}</strong>）をお送りいたします。</p>"
+        '<p>オンラインでもご確認いただけます：<a href="{credit_note_link}">{credit_note_link}</a>'
+        "</p>" + SIG,
     ),
     ("test_email", "ja"): (
         "【{companyname}】テストメール",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from djaboo.mail.fields import (
     CompanyFacts,
     ContactFacts,
+    CreditNoteFacts,
     EstimateFacts,
     InvoiceFacts,
     MergeFacts,
@@ -64,5 +65,13 @@ def sample_facts(
             expiry_date=today + timedelta(14),
             currency=currency,
             total=total,
+        ),
+        credit_note=CreditNoteFacts(
+            number="CN-000003",
+            link=f"{base}/p/sample-credit-note",
+            date=today,
+            currency=currency,
+            total=total,
+            invoice_number="INV-000042",
         ),
     )

@@ -77,6 +77,12 @@ EVENTS = {
             ("estimate", *_COMMON),
         ),
         Event(
+            "credit_note_sent",
+            "Credit note sent to customer",
+            "Sent when staff send a credit note.",
+            ("credit_note", *_COMMON),
+        ),
+        Event(
             "test_email",
             "Test email",
             "Sent by Settings → Email → Send Test Email.",

@@ -33,6 +33,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "estimate_date": ("estimate", "Date of the estimate"),
     "estimate_expirydate": ("estimate", "Date until which the estimate is valid"),
     "estimate_total": ("estimate", "Estimate total with tax, in its currency"),
+    "credit_note_number": ("credit_note", "Credit note number, e.g. CN-000003"),
+    "credit_note_link": ("credit_note", "Link where the customer views and downloads it"),
+    "credit_note_date": ("credit_note", "Issue date of the credit note"),
+    "credit_note_total": ("credit_note", "Credit note total with tax, in its currency"),
+    "credit_note_invoice": ("credit_note", "Number of the invoice it credits, if any"),
     "contact_firstname": ("contact", "First name of the customer's contact"),
     "contact_lastname": ("contact", "Last name of the customer's contact"),
     "contact_email": ("contact", "Email address of the customer's contact"),
@@ -87,6 +92,16 @@ class EstimateFacts:
 
 
 @dataclass(frozen=True)
+class CreditNoteFacts:
+    number: str
+    link: str
+    date: date
+    currency: str
+    total: Decimal
+    invoice_number: str = ""
+
+
+@dataclass(frozen=True)
 class ContactFacts:
     first_name: str = ""
     last_name: str = ""
@@ -120,6 +135,7 @@ class MergeFacts:
     invoice: InvoiceFacts | None = None
     payment: PaymentFacts | None = None
     estimate: EstimateFacts | None = None
+    credit_note: CreditNoteFacts | None = None
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -192,6 +208,16 @@ def merge_values(facts: MergeFacts, charset: str = "utf-8") -> dict[str, str | M
                 "estimate_date": day(est.date, lang),
                 "estimate_expirydate": day(est.expiry_date, lang),
                 "estimate_total": money(est.total, est.currency, lang, charset),
+            }
+        )
+    if credit := facts.credit_note:
+        values.update(
+            {
+                "credit_note_number": credit.number,
+                "credit_note_link": credit.link,
+                "credit_note_date": day(credit.date, lang),
+                "credit_note_total": money(credit.total, credit.currency, lang, charset),
+                "credit_note_invoice": credit.invoice_number,
             }
         )
     return values

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from djaboo.documents.kinds import ESTIMATE, INVOICE
 from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.public_links import active_link
 from djaboo.extensions import db
@@ -111,7 +112,7 @@ def test_expired_estimates_cannot_be_accepted(app, client, create_space, create_
         expiry_date=(date.today() - timedelta(days=1)).isoformat(),
     )
     estimate.status = "sent"
-    token = active_link(admin.space_id, "estimate", estimate.id).token
+    token = active_link(ESTIMATE, estimate).token
     db.session.commit()
     visitor = app.test_client()
     page = visitor.get(f"/p/estimate/{token}").get_data(as_text=True)
@@ -131,7 +132,7 @@ def test_estimate_tokens_and_ids_do_not_cross(
     foreign = create(client, create_customer(theirs.space).id)
     foreign.status = "sent"
     invoice = create_invoice(create_customer(theirs.space), theirs, status="unpaid")
-    invoice_token = active_link(theirs.space_id, "invoice", invoice.id).token
+    invoice_token = active_link(INVOICE, invoice).token
     db.session.commit()
     visitor = app.test_client()
     assert visitor.get(f"/p/estimate/{invoice_token}").status_code == 404

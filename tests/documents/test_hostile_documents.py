@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from djaboo.documents.kinds import INVOICE
 from djaboo.documents.models import Invoice, ReminderLog
 from djaboo.documents.reminders import run_reminders
 from djaboo.extensions import db
@@ -232,7 +233,7 @@ def test_public_pdf_link_is_bounded_too(shop, status, make_app):
     db.session.execute(
         sa.update(Invoice).where(Invoice.id == shop.invoice.id).values(status=status)
     )
-    link = active_link(shop.invoice.space_id, "invoice", shop.invoice.id)
+    link = active_link(INVOICE, shop.invoice)
     db.session.commit()
     response = shop.client.application.test_client().get(f"/p/invoice/{link.token}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

@@ -4,6 +4,7 @@ another space's ids and changes nothing."""
 import sqlalchemy as sa
 
 from djaboo.db import utcnow
+from djaboo.documents.kinds import INVOICE
 from djaboo.documents.models import Customer, Invoice, PublicLink
 from djaboo.documents.public_links import active_link
 from djaboo.extensions import db
@@ -15,7 +16,7 @@ def test_public_link_shows_the_invoice_without_sign_in(
 ):
     admin = create_space(name="Acme Ltd")
     invoice = create_invoice(create_customer(admin.space, company="Globex"), admin, status="unpaid")
-    token = active_link(admin.space_id, "invoice", invoice.id).token
+    token = active_link(INVOICE, invoice).token
     db.session.commit()
     visitor = app.test_client()
     page = visitor.get(f"/p/invoice/{token}")
@@ -31,7 +32,7 @@ def test_wrong_foreign_revoked_or_confused_tokens_are_404(
     admin = create_space()
     invoice = create_invoice(create_customer(admin.space), admin, status="unpaid")
     draft = create_invoice(create_customer(admin.space), admin)
-    link = active_link(admin.space_id, "invoice", invoice.id)
+    link = active_link(INVOICE, invoice)
     estimate_link = PublicLink(
         space_id=admin.space_id,
         doc_type="estimate",
@@ -39,7 +40,7 @@ def test_wrong_foreign_revoked_or_confused_tokens_are_404(
         token="estimate-token-for-the-same-id",
     )
     db.session.add(estimate_link)
-    draft_token = active_link(admin.space_id, "invoice", draft.id).token
+    draft_token = active_link(INVOICE, draft).token
     db.session.commit()
     visitor = app.test_client()
     for url in (
@@ -126,7 +127,7 @@ def test_new_invoice_for_another_spaces_customer_is_refused(
 def test_staff_can_revoke_a_link(app, client, create_space, create_customer, create_invoice, login):
     admin = create_space()
     invoice = create_invoice(create_customer(admin.space), admin, status="unpaid")
-    old = active_link(admin.space_id, "invoice", invoice.id).token
+    old = active_link(INVOICE, invoice).token
     db.session.commit()
     login(client, admin)
     response = client.submit(
@@ -138,7 +139,7 @@ def test_staff_can_revoke_a_link(app, client, create_space, create_customer, cre
     assert "The old link no longer works" in response.get_data(as_text=True)
     visitor = app.test_client()
     assert visitor.get(f"/p/invoice/{old}").status_code == 404
-    new = active_link(admin.space_id, "invoice", invoice.id).token
+    new = active_link(INVOICE, invoice).token
     assert new != old and visitor.get(f"/p/invoice/{new}").status_code == 200
     other = create_space()
     outsider = app.test_client()

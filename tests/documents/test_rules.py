@@ -7,27 +7,27 @@ from types import SimpleNamespace as Line
 
 import pytest
 
+from djaboo.documents.kinds import ESTIMATE, INVOICE
 from djaboo.documents.numbering import next_number
-from djaboo.documents.statuses import invoice_status
 from djaboo.documents.totals import document_totals
 from djaboo.extensions import db
 
 
 def test_numbers_follow_each_other_per_space(create_space):
     a, b = create_space(), create_space()
-    assert [next_number(a.space_id, "invoice") for _ in range(3)] == [
+    assert [next_number(a.space_id, INVOICE) for _ in range(3)] == [
         "INV-000001",
         "INV-000002",
         "INV-000003",
     ]
-    assert next_number(b.space_id, "invoice") == "INV-000001"
-    assert next_number(a.space_id, "estimate") == "EST-000001"
+    assert next_number(b.space_id, INVOICE) == "INV-000001"
+    assert next_number(a.space_id, ESTIMATE) == "EST-000001"
     db.session.commit()
 
 
 def test_concurrent_creation_never_shares_a_number(app, create_space):
     space_id = create_space().space_id
-    next_number(space_id, "invoice")  # the sequence row exists, as after the first invoice
+    next_number(space_id, INVOICE)  # the sequence row exists, as after the first invoice
     db.session.commit()
     numbers, errors = [], []
 
@@ -35,7 +35,7 @@ def test_concurrent_creation_never_shares_a_number(app, create_space):
         with app.app_context():
             try:
                 for _ in range(10):
-                    numbers.append(next_number(space_id, "invoice"))
+                    numbers.append(next_number(space_id, INVOICE))
                     db.session.commit()
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
@@ -80,4 +80,4 @@ def test_totals_round_each_line_half_up_in_the_currency():
 def test_overdue_follows_from_the_due_date(stored, due_offset, expected):
     today = date(2026, 3, 5)
     invoice = Line(status=stored, due_date=today + timedelta(days=due_offset))
-    assert invoice_status(invoice, today) == expected
+    assert INVOICE.life.status_on(invoice, today) == expected

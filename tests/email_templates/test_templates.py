@@ -275,3 +275,23 @@ def test_preview_with_a_real_document_of_the_space(
         as_text=True
     )
     assert "Foreign Co" not in page and "INV-000042" in page  # the sample, nothing leaked
+
+
+def test_credit_note_template_has_its_own_fields_and_texts(client, admin, template_of):
+    t = template_of(admin.space_id, "credit_note_sent", "fr")
+    assert t.subject == "Avoir {credit_note_number} de {companyname}"
+    editor = client.get(f"/email-templates/{t.id}").get_data(as_text=True)
+    assert "Credit note sent to customer" in editor
+    assert "{credit_note_number}" in editor and "Number of the invoice it credits" in editor
+    page = client.get(f"/email-templates/{t.id}/preview").get_data(as_text=True)
+    preview = page[
+        page.index('id="preview"') : page.index("</section>", page.index('id="preview"'))
+    ]
+    assert "Avoir CN-000003 de Acme Ltd" in preview
+    response = client.submit(
+        f"/email-templates/{t.id}", edit_data(t, body_html="<p>{invoice_amount_due}</p>")
+    )
+    assert "Unknown merge field {invoice_amount_due}" in response.get_data(as_text=True)
+    for language in LANGUAGES:
+        subject, body = DEFAULT_TEXTS[("credit_note_sent", language)]
+        assert "{credit_note_number}" in subject and "{credit_note_link}" in body

@@ -1,3 +1,4 @@
+from djaboo.documents.models.credit_notes import CreditNote, CreditNoteLine
 from djaboo.documents.models.customers import Contact, Customer
 from djaboo.documents.models.estimates import Estimate, EstimateLine
 from djaboo.documents.models.invoices import Invoice, InvoiceLine, Payment
@@ -6,6 +7,8 @@ from djaboo.documents.models.shared import DocumentPDF, DocumentSequence, Public
 
 __all__ = [
     "Contact",
+    "CreditNote",
+    "CreditNoteLine",
     "Customer",
     "DocumentPDF",
     "DocumentSequence",

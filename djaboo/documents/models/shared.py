@@ -1,4 +1,4 @@
-"""Numbering, PDFs and public links, shared by invoices and estimates."""
+"""Numbering, PDFs and public links, shared by every kind of document."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
 
-DOC_TYPES = ("invoice", "estimate")
-
 
 class DocumentSequence(db.Model):
-    """The next number of a space's invoices or estimates; taken by one atomic UPDATE."""
+    """The next number of one kind of document in a space; taken by one atomic UPDATE."""
 
     __tablename__ = "document_sequence"
     __table_args__ = (sa.UniqueConstraint("space_id", "doc_type"),)

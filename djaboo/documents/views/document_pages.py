@@ -1,36 +1,76 @@
-"""The page flows invoices and estimates share: create, edit, email history, PDF response."""
+"""The pages of every kind of document: list, create, edit, show, PDF, cancel, revoke its link.
+
+One view function per page, routed for each kind (common.route_each_kind); what differs
+between kinds comes from the kind (djaboo/documents/kinds.py) and its template part."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import contains_eager
 
 from djaboo.db import get_in_space_or_404, space_select
-from djaboo.documents.invoicing import InvoiceRuleError
+from djaboo.documents.errors import DocumentRuleError
+from djaboo.documents.kinds import DocumentKind, kind_of
+from djaboo.documents.lifecycle import cancel_document, create_document, update_document
+from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer
 from djaboo.documents.pdf import PDFError, document_pdf
+from djaboo.documents.public_links import active_link, public_url, revoke_links
 from djaboo.documents.sheet import document_context
+from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.errors import render_error
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.request_guard import query_id
 
 
-def detail_url(doc_type: str, document) -> str:
-    return url_for(f"documents.{doc_type}_detail", **{f"{doc_type}_id": document.id})
+def _sorts(kind: DocumentKind) -> dict:
+    model, when = kind.model, kind.list_date
+    column = getattr(model, when.attribute)
+    return {
+        "-number": (model.id.desc(),),
+        "number": (model.id,),
+        when.sort: (column, model.id),
+        f"-{when.sort}": (column.desc(), model.id.desc()),
+        "total": (model.total, model.id),
+        "-total": (model.total.desc(), model.id.desc()),
+    }
 
 
-def _with_customers(form):
-    customers = db.session.execute(
-        space_select(Customer, current_user.space_id).order_by(Customer.company)
-    ).scalars()
-    form.customer_id.choices = [(c.id, c.company) for c in customers]
-    return form
+@route_each_kind("list", "/{prefix}")
+def document_list(kind: DocumentKind):
+    model = kind.model
+    select = (
+        space_select(model, current_user.space_id)
+        .join(Customer)
+        .options(contains_eager(model.customer))
+    )  # one query, not one per row
+    status, today = request.args.get("status", ""), date.today()
+    page = paginate(
+        select.where(*kind.life.where(model, status, today)),
+        args=request.args,
+        sorts=_sorts(kind),
+        default_sort="-number",
+        search_columns=(model.number, Customer.company),
+    )
+    return render_template(
+        "documents/document_list.html", kind=kind, page=page, status=status, today=today
+    )
 
 
-def create_page(doc_type: str, form, create_rule):
-    """New document form; create_rule(customer, owner, form) adds it (the view commits)."""
-    _with_customers(form)
+@route_each_kind("create", "/{prefix}/new", methods=("GET", "POST"))
+def document_create(kind: DocumentKind):
+    # ?customer= from a customer's page; ?invoice= from the invoice a credit note corrects.
+    form = kind.form(
+        customer_id=request.args.get("customer", type=query_id),
+        invoice_id=request.args.get("invoice", type=query_id),
+    )
+    form.fill_choices(current_user.space_id)
     if not form.customer_id.choices:
         flash("Create a customer first.", "info")
         return redirect(url_for("documents.customer_create"))
@@ -42,40 +82,94 @@ def create_page(doc_type: str, form, create_rule):
         customer = get_in_space_or_404(
             db.session, Customer, form.customer_id.data, current_user.space_id
         )
-        document = create_rule(customer, current_user, form)
+        document = create_document(kind, customer, current_user, form)
         db.session.commit()
-        flash(f"{doc_type.capitalize()} {document.number} created as a draft.", "success")
-        return redirect(detail_url(doc_type, document))
-    return render_template("documents/document_form.html", form=form, document=None)
+        flash(f"{kind.label} {document.number} created as a draft.", "success")
+        return redirect(detail_url(document))
+    return render_template("documents/document_form.html", kind=kind, form=form, document=None)
 
 
-def edit_page(doc_type: str, document, form, update_rule):
-    """Edit form; update_rule(document, form) may refuse with InvoiceRuleError."""
-    _with_customers(form)
+@route_each_kind("edit", "/{prefix}/{id}/edit", methods=("GET", "POST"))
+def document_edit(kind: DocumentKind, document_id: int):
+    document = load_document(kind, document_id)
+    form = kind.form(obj=document)
+    form.fill_choices(current_user.space_id)
     if request.method == "GET":
         while len(form.lines.entries) < len(document.lines) + 2:
             form.lines.append_entry()
     if form.validate_on_submit():
         get_in_space_or_404(db.session, Customer, form.customer_id.data, current_user.space_id)
         try:
-            update_rule(document, form)
-        except InvoiceRuleError as exc:
+            update_document(document, form)
+        except DocumentRuleError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return redirect(detail_url(doc_type, document))
+            return redirect(detail_url(document))
         db.session.commit()
-        flash(f"{doc_type.capitalize()} saved.", "success")
-        return redirect(detail_url(doc_type, document))
-    return render_template("documents/document_form.html", form=form, document=document)
+        flash(f"{kind.label} saved.", "success")
+        return redirect(detail_url(document))
+    return render_template("documents/document_form.html", kind=kind, form=form, document=document)
 
 
-def email_history(doc_type: str, document) -> list[OutboxMessage]:
+@route_each_kind("detail", "/{prefix}/{id}")
+def document_detail(kind: DocumentKind, document_id: int):
+    document = load_document(kind, document_id)
+    emails = email_history(document)
+    link = public_url(active_link(kind, document))
+    db.session.commit()
+    return render_template(
+        "documents/document.html",
+        doc=document,
+        emails=emails,
+        public_link=link,
+        confirm_form=FlaskForm(),
+        **{name: form(formdata=None) for name, form in kind.page_forms.items()},
+        **document_context(document),
+    )
+
+
+@route_each_kind("pdf", "/{prefix}/{id}/pdf")
+def document_pdf_page(kind: DocumentKind, document_id: int):
+    return pdf_response(load_document(kind, document_id))
+
+
+@route_each_kind(
+    "cancel", "/{prefix}/{id}/cancel", methods=("POST",), where=lambda k: k.life.cancellable
+)
+def document_cancel(kind: DocumentKind, document_id: int):
+    document = load_document(kind, document_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        cancel_document(document)
+    except DocumentRuleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{kind.label} {document.number} cancelled.", "success")
+    return redirect(detail_url(document))
+
+
+@route_each_kind("revoke_link", "/{prefix}/{id}/revoke-link", methods=("POST",))
+def revoke_link(kind: DocumentKind, document_id: int):
+    """A link forwarded to the wrong person, say: it stops working, the page shows a new one."""
+    document = load_document(kind, document_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    revoke_links(kind, document)
+    db.session.commit()
+    flash("The old link no longer works; a new one is shown below.", "success")
+    return redirect(detail_url(document))
+
+
+def email_history(document) -> list[OutboxMessage]:
     return (
         db.session.execute(
             sa.select(OutboxMessage)
             .where(
                 OutboxMessage.space_id == document.space_id,
-                OutboxMessage.doc_type == doc_type,
+                OutboxMessage.doc_type == kind_of(document).name,
                 OutboxMessage.doc_id == document.id,
             )
             .order_by(OutboxMessage.id.desc())
@@ -85,9 +179,9 @@ def email_history(doc_type: str, document) -> list[OutboxMessage]:
     )
 
 
-def pdf_response(doc_type: str, document, *, public: bool = False) -> Response:
+def pdf_response(document, *, public: bool = False) -> Response:
     try:
-        content = document_pdf(doc_type, document, document_context(document))
+        content = document_pdf(document, document_context(document))
     except PDFError as exc:
         db.session.rollback()
         body, code = render_error(503, f"{exc} Try again in a moment.", "PDF not available")

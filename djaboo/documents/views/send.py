@@ -5,24 +5,21 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from djaboo.documents.send_forms import ESTIMATE_EVENTS, INVOICE_EVENTS, SendForm
+from djaboo.documents.kinds import DocumentKind
+from djaboo.documents.send_forms import SendForm
 from djaboo.documents.send_preview import preview_document_email
 from djaboo.documents.sending import (
     SendRefused,
     SendRequest,
-    default_event,
     queue_document_email,
     starting_template,
 )
-from djaboo.documents.views import bp
-from djaboo.documents.views.common import load_document
+from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.extensions import db
 from djaboo.mail.dispatch import deliver_soon
 from djaboo.settings.transport_settings import transport_settings_for_space
-
-EVENTS_OF = {"invoice": INVOICE_EVENTS, "estimate": ESTIMATE_EVENTS}
 
 
 def _request_from(form: SendForm) -> SendRequest:
@@ -44,11 +41,11 @@ def _with_choices(form: SendForm, document) -> SendForm:
     return form
 
 
-def _fresh_form(document, doc_type: str, event: str) -> SendForm:
+def _fresh_form(kind: DocumentKind, document, event: str) -> SendForm:
     template = starting_template(document, event)
     return SendForm(
         formdata=None,
-        events=EVENTS_OF[doc_type],
+        events=kind.events,
         event=event,
         contacts=[c.id for c in document.customer.recipients],
         subject=template.subject,
@@ -58,43 +55,36 @@ def _fresh_form(document, doc_type: str, event: str) -> SendForm:
     )
 
 
-def send_view(doc_type: str, document_id: int):
-    document = load_document(doc_type, document_id)
-    events = EVENTS_OF[doc_type]
+@route_each_kind("send", "/{prefix}/{id}/send", methods=("GET", "POST"))
+def send_view(kind: DocumentKind, document_id: int):
+    document = load_document(kind, document_id)
     if request.method == "GET":
         event = request.args.get("event")
-        form = _fresh_form(
-            document, doc_type, event if event in events else default_event(document)
-        )
-        return _page(doc_type, document, _with_choices(form, document))
-    form = _with_choices(SendForm(events=events), document)
+        if event not in kind.events:
+            event = kind.default_event(document)
+        return _page(kind, document, _with_choices(_fresh_form(kind, document, event), document))
+    form = _with_choices(SendForm(events=kind.events), document)
     if not form.validate_on_submit() or request.form.get("action") == "preview":
-        return _page(doc_type, document, form, status=400 if form.errors else 200)
+        return _page(kind, document, form, status=400 if form.errors else 200)
     try:
-        row, created = queue_document_email(
-            document,
-            current_user,
-            _request_from(form),
-            doc_type=doc_type,
-        )
+        row, created = queue_document_email(document, current_user, _request_from(form))
     except SendRefused as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
-        return _page(doc_type, document, form, status=400)
+        return _page(kind, document, form, status=400)
     db.session.commit()
     if created:
         deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
         flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
     else:
         flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")
-    return redirect(
-        url_for(f"documents.{doc_type}_detail", **{f"{doc_type}_id": document.id}) + "#emails"
-    )
+    return redirect(detail_url(document, "#emails"))
 
 
-def preview_view(doc_type: str, document_id: int):
-    document = load_document(doc_type, document_id)
-    form = _with_choices(SendForm(events=EVENTS_OF[doc_type]), document)
+@route_each_kind("send_preview", "/{prefix}/{id}/send/preview", methods=("POST",))
+def preview_view(kind: DocumentKind, document_id: int):
+    document = load_document(kind, document_id)
+    form = _with_choices(SendForm(events=kind.events), document)
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
@@ -111,7 +101,7 @@ def preview_view(doc_type: str, document_id: int):
     )
 
 
-def _page(doc_type: str, document, form: SendForm, status: int = 200):
+def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):
     preview = None  # invalid input is never previewed: the errors say what to fix
     if not form.errors:
         preview = preview_document_email(document, current_user, _request_from(form))
@@ -119,35 +109,9 @@ def _page(doc_type: str, document, form: SendForm, status: int = 200):
     return render_template(
         "documents/send.html",
         document=document,
-        doc_type=doc_type,
+        kind=kind,
         form=form,
         preview=preview,
-        detail_url=url_for(f"documents.{doc_type}_detail", **{f"{doc_type}_id": document.id}),
-        preview_url=url_for(
-            f"documents.{doc_type}_send_preview", **{f"{doc_type}_id": document.id}
-        ),
+        detail_url=detail_url(document),
+        preview_url=url_for(kind.endpoint("send_preview"), **{kind.id_arg: document.id}),
     ), status
-
-
-@bp.route("/invoices/<int:invoice_id>/send", methods=["GET", "POST"])
-@login_required
-def invoice_send(invoice_id: int):
-    return send_view("invoice", invoice_id)
-
-
-@bp.route("/invoices/<int:invoice_id>/send/preview", methods=["POST"])
-@login_required
-def invoice_send_preview(invoice_id: int):
-    return preview_view("invoice", invoice_id)
-
-
-@bp.route("/estimates/<int:estimate_id>/send", methods=["GET", "POST"])
-@login_required
-def estimate_send(estimate_id: int):
-    return send_view("estimate", estimate_id)
-
-
-@bp.route("/estimates/<int:estimate_id>/send/preview", methods=["POST"])
-@login_required
-def estimate_send_preview(estimate_id: int):
-    return preview_view("estimate", estimate_id)

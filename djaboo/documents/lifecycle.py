@@ -1,0 +1,102 @@
+"""The rules every kind of document follows: created as a draft with the next number of its
+kind, changed until its status locks it, marked sent by its first email, cancelled when its
+kind allows. Add and flush only; the caller commits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from djaboo.documents.errors import DocumentRuleError
+from djaboo.documents.kinds import DocumentKind, kind_of
+from djaboo.documents.models import Customer
+from djaboo.documents.numbering import next_number
+from djaboo.extensions import db
+from djaboo.staff.models import User
+
+
+def create_document(kind: DocumentKind, customer: Customer, owner: User, form):
+    """A draft of this kind for customer, from a validated form of the kind."""
+    document = kind.model(
+        space_id=customer.space_id,
+        customer_id=customer.id,
+        number=next_number(customer.space_id, kind),
+        owner_id=owner.id,
+        status="draft",
+        version=1,
+        issue_date=form.issue_date.data,
+        currency=form.currency.data,
+    )
+    db.session.add(document)
+    _apply(kind, document, form)
+    db.session.flush()
+    return document
+
+
+def update_document(document, form) -> None:
+    kind = kind_of(document)
+    if document.status in kind.life.locked:
+        raise DocumentRuleError(f"{_a(document, kind)} cannot be changed.")
+    _apply(kind, document, form)
+    document.version += 1
+
+
+def mark_sent(document, when) -> None:
+    """The status change that goes with the first email (an invoice: draft -> unpaid)."""
+    if document.status == "draft":
+        document.status = kind_of(document).life.sent_status
+        document.version += 1
+    document.sent_at = document.sent_at or when
+
+
+def cancel_document(document) -> None:
+    kind = kind_of(document)
+    if document.status == "cancelled":
+        raise DocumentRuleError(f"{kind.label} {document.number} is already cancelled.")
+    if document.status not in kind.life.cancellable:
+        raise DocumentRuleError(f"{_a(document, kind)} cannot be cancelled.")
+    document.status = "cancelled"
+    document.version += 1
+
+
+def copy_lines(source, target_kind: DocumentKind) -> list:
+    """Lines of another document, for a document of target_kind."""
+    return [
+        target_kind.line_model(
+            position=line.position,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
+        )
+        for line in source.lines
+    ]
+
+
+def _apply(kind: DocumentKind, document, form) -> None:
+    """Customer, dates, currency, notes, the non-blank lines and the kind's own fields."""
+    document.customer_id = form.customer_id.data
+    document.issue_date = form.issue_date.data
+    document.currency = form.currency.data
+    document.notes = form.notes.data or ""
+    for name, value in form.kind_values().items():
+        setattr(document, name, value)
+    document.lines.clear()
+    db.session.flush()
+    filled = [entry.form for entry in form.lines.entries if not entry.form.is_blank]
+    for position, line in enumerate(filled, start=1):
+        document.lines.append(
+            kind.line_model(
+                position=position,
+                description=line.description.data.strip(),
+                quantity=line.quantity.data,
+                unit_price=line.unit_price.data,
+                tax_rate=line.tax_rate.data or Decimal(0),
+            )
+        )
+    kind.recompute(document)
+
+
+def _a(document, kind: DocumentKind) -> str:
+    """ "A paid invoice", "An accepted estimate"."""
+    status = kind.life.labels[document.status].lower()
+    return f"{'An' if status[0] in 'aeiou' else 'A'} {status} {kind.label.lower()}"
