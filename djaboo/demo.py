@@ -47,15 +47,16 @@ def ensure_demo_space(mail_port: int = 2525) -> bool:
 
 def _demo_documents(space, owner) -> None:
     """Two customers and their invoices, one of them overdue, so every page has something."""
-    from datetime import date, timedelta
+    from datetime import timedelta
     from decimal import Decimal
 
     from djaboo.documents.invoicing import recompute
     from djaboo.documents.kinds import INVOICE
     from djaboo.documents.models import Contact, Customer, Invoice, InvoiceLine
     from djaboo.documents.numbering import next_number
+    from djaboo.spaces.clock import space_today
 
-    today = date.today()
+    today = space_today(space)
     rows = [
         (
             "Northwind Traders",

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields import (
     BooleanField,
@@ -26,10 +27,22 @@ from djaboo.extensions import db
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
+from djaboo.spaces.clock import space_today
 
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
 CURRENCY_CHOICES = [SelectChoice(c, c) for c in CURRENCIES]
 CURRENCY_CODES = frozenset(CURRENCIES)
+
+
+def _today() -> date:
+    """Form defaults are dates on the signed-in user's space clock, like every other date."""
+    return space_today(current_user.space)
+
+
+def _in_30_days() -> date:
+    return _today() + timedelta(days=30)
+
+
 # The invoices a credit note may be set against: the latest, enough for a choice list.
 CREDITABLE_INVOICES = 500
 
@@ -145,7 +158,7 @@ class DocumentForm(FlaskForm):
     OPTION_FIELDS: tuple[str, ...] = ()
 
     customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
-    issue_date = DateField("Issue date", default=date.today, validators=[DataRequired()])
+    issue_date = DateField("Issue date", default=_today, validators=[DataRequired()])
     currency = SelectField("Currency", choices=CURRENCY_CHOICES)
     notes = TextAreaField(
         "Notes", validators=[Length(max=5000)], description="Shown on the document."
@@ -190,9 +203,7 @@ class InvoiceForm(DocumentForm):
     DATE_FIELDS = ("due_date",)
     OPTION_FIELDS = ("reminders_enabled",)
 
-    due_date = DateField(
-        "Due date", default=lambda: date.today() + timedelta(days=30), validators=[DataRequired()]
-    )
+    due_date = DateField("Due date", default=_in_30_days, validators=[DataRequired()])
     reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
 
     def validate_due_date(self, field):
@@ -208,7 +219,7 @@ class EstimateForm(DocumentForm):
 
     expiry_date = DateField(
         "Valid until",
-        default=lambda: date.today() + timedelta(days=30),
+        default=_in_30_days,
         validators=[DataRequired()],
     )
 
@@ -262,5 +273,5 @@ class PaymentForm(FlaskForm):
             NumberRange(min=0.01, max=MAX_AMOUNT, message="Enter an amount above 0."),
         ],
     )
-    paid_on = DateField("Paid on", default=date.today, validators=[DataRequired()])
+    paid_on = DateField("Paid on", default=_today, validators=[DataRequired()])
     note = StringField("Note", validators=[Length(max=200), single_line])

@@ -24,6 +24,7 @@ from djaboo.mail.message import MessageError, Party, normalize_address
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.settings.email_settings import email_settings_for
+from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
 
@@ -81,7 +82,7 @@ def gather_inputs(
         contact=contacts[0] if contacts else None,
         sender=sender,
         settings=settings,
-        today=today or date.today(),
+        today=today or space_today(space),
     )
     return EmailInputs(
         space,

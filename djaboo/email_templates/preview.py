@@ -31,6 +31,7 @@ from djaboo.mail.merge import (
 )
 from djaboo.mail.message import MessageError
 from djaboo.settings.models import EmailSettings
+from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
 
@@ -85,6 +86,7 @@ def build_preview(
         company_facts(space, settings),
         staff_facts(user),
         signature_for(user.signature_html, settings.signature_html),
+        space_today(space),
     )
     values = merge_values(facts, settings.charset)
     wrapper = Wrapper(settings.header_html, settings.footer_html)

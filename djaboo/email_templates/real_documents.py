@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
 from djaboo.extensions import db
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts
 from djaboo.settings.models import EmailSettings
+from djaboo.spaces.clock import space_today
 from djaboo.staff.models import User
 
 CHOICES = 20
@@ -50,13 +49,14 @@ def real_document_facts(
     if invoice is None or invoice.space_id != user.space_id:
         return None  # another space's id previews the sample, revealing nothing
     contact = invoice.customer.contacts[0] if invoice.customer.contacts else None
+    space = db.session.get(Space, user.space_id)
     return document_facts(
         invoice,
-        space=db.session.get(Space, user.space_id),
+        space=space,
         language=template.language,
         contact=contact,
         sender=user,
         settings=settings,
-        today=date.today(),
+        today=space_today(space),
         payment=invoice.payments[-1] if invoice.payments else None,
     )

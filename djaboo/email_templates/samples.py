@@ -29,9 +29,8 @@ def sample_facts(
     company: CompanyFacts,
     staff: StaffFacts,
     signature_html: str,
-    today: date | None = None,
+    today: date,
 ) -> MergeFacts:
-    today = today or date.today()
     currency = _CURRENCY.get(language, "USD")
     scale = Decimal(150) if currency == "JPY" else Decimal(1)
     subtotal = (Decimal("1029.00") * scale).quantize(

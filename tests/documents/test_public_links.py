@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,6 +103,7 @@ def test_sample_links_of_previews_and_test_emails_open_a_page(client, kind):
         CompanyFacts(name="Acme", base_url="https://billing.test.example/djaboo", logo_url=""),
         StaffFacts("Sam", "Staff", "sam@example.com"),
         "",
+        date(2026, 3, 5),
     )
     link = getattr(facts, kind).link
     assert link == f"https://billing.test.example/djaboo/p/sample-{kind}"

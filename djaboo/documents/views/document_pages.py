@@ -5,8 +5,6 @@ between kinds comes from the kind (djaboo/documents/kinds.py) and its template p
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -27,6 +25,7 @@ from djaboo.errors import render_error
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.request_guard import query_id
+from djaboo.spaces.clock import space_today
 
 
 def _sorts(kind: DocumentKind) -> dict:
@@ -50,7 +49,7 @@ def document_list(kind: DocumentKind):
         .join(Customer)
         .options(contains_eager(model.customer))
     )  # one query, not one per row
-    status, today = request.args.get("status", ""), date.today()
+    status, today = request.args.get("status", ""), space_today(current_user.space)
     page = paginate(
         select.where(*kind.life.where(model, status, today)),
         args=request.args,

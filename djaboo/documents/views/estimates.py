@@ -16,6 +16,12 @@ from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.documents.views.public import public_page, shared_document
 from djaboo.extensions import db
+from djaboo.spaces.clock import space_today
+from djaboo.spaces.models import Space
+
+
+def _today(document) -> date:
+    return space_today(db.session.get(Space, document.space_id))
 
 
 @bp.route("/estimates/<int:estimate_id>/answer", methods=["POST"])
@@ -26,7 +32,7 @@ def estimate_answer(estimate_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        answer_estimate(estimate, request.form.get("answer") == "accept", date.today())
+        answer_estimate(estimate, request.form.get("answer") == "accept", _today(estimate))
     except DocumentRuleError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -43,7 +49,7 @@ def estimate_convert(estimate_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        invoice = convert_to_invoice(estimate, current_user, date.today())
+        invoice = convert_to_invoice(estimate, current_user, _today(estimate))
     except DocumentRuleError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -60,7 +66,7 @@ def estimate_public_answer(token: str):
     message = None
     if FlaskForm().validate_on_submit():
         try:
-            answer_estimate(estimate, request.form.get("answer") == "accept", date.today())
+            answer_estimate(estimate, request.form.get("answer") == "accept", _today(estimate))
         except DocumentRuleError as exc:
             db.session.rollback()
             message = str(exc)

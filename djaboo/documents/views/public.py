@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, render_template
 from flask_wtf import FlaskForm
 
@@ -13,6 +11,7 @@ from djaboo.documents.sheet import document_context
 from djaboo.documents.views.common import route_each_kind
 from djaboo.documents.views.document_pages import pdf_response
 from djaboo.extensions import db
+from djaboo.spaces.clock import space_today
 
 
 def shared_document(kind: DocumentKind, token: str):
@@ -26,14 +25,15 @@ def shared_document(kind: DocumentKind, token: str):
 
 def public_page(document, token: str, message: str | None = None):
     """The customer's page; the kind's template part adds what the customer may do there."""
+    context = document_context(document)
     return render_template(
         "documents/public.html",
         doc=document,
         token=token,
         form=FlaskForm(),
         message=message,
-        today=date.today(),
-        **document_context(document),
+        today=space_today(context["space"]),
+        **context,
     )
 
 
