@@ -41,6 +41,7 @@ def ensure_demo_space(mail_port: int = 2525) -> bool:
     settings.protocol, settings.encryption = "smtp", "none"
     settings.host, settings.port = "127.0.0.1", mail_port
     settings.from_email, settings.from_name = "billing@demo.example", DEMO_SPACE_NAME
+    db.session.add(settings)
     _demo_documents(admin.space, staff)
     return True
 

@@ -1,18 +1,18 @@
 """Each kind's own merge facts: what {invoice_…}, {estimate_…} and {credit_note_…} say.
 
-A builder takes (kind, document, today, link) and returns the MergeFacts keywords it fills."""
+A builder takes (kind, document, today, link) and returns the MergeFacts keywords it fills; the
+link is resolved by the caller (created on a send, only looked up for a preview)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from djaboo.documents.models import CreditNote, Estimate, Invoice, PublicLink
-from djaboo.documents.public_links import active_link, public_url
+from djaboo.documents.public_links import public_url
 from djaboo.mail.fields import CreditNoteFacts, EstimateFacts, InvoiceFacts
 
 
-def invoice_facts(kind, invoice: Invoice, today: date, link: PublicLink | None) -> dict:
-    link = link or active_link(kind, invoice)
+def invoice_facts(kind, invoice: Invoice, today: date, link: PublicLink) -> dict:
     return {
         "invoice": InvoiceFacts(
             number=invoice.number,
@@ -29,8 +29,7 @@ def invoice_facts(kind, invoice: Invoice, today: date, link: PublicLink | None) 
     }
 
 
-def estimate_facts(kind, estimate: Estimate, today: date, link: PublicLink | None) -> dict:
-    link = link or active_link(kind, estimate)
+def estimate_facts(kind, estimate: Estimate, today: date, link: PublicLink) -> dict:
     return {
         "estimate": EstimateFacts(
             number=estimate.number,
@@ -43,8 +42,7 @@ def estimate_facts(kind, estimate: Estimate, today: date, link: PublicLink | Non
     }
 
 
-def credit_note_facts(kind, credit_note: CreditNote, today: date, link: PublicLink | None) -> dict:
-    link = link or active_link(kind, credit_note)
+def credit_note_facts(kind, credit_note: CreditNote, today: date, link: PublicLink) -> dict:
     return {
         "credit_note": CreditNoteFacts(
             number=credit_note.number,

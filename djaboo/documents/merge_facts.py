@@ -6,6 +6,7 @@ from datetime import date
 
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.models import Contact, Payment, PublicLink
+from djaboo.documents.public_links import active_link, current_link, unsent_link
 from djaboo.email_templates.preview import company_facts, staff_facts
 from djaboo.mail.compose import signature_for
 from djaboo.mail.fields import ContactFacts, MergeFacts, PaymentFacts, StaffFacts
@@ -29,9 +30,17 @@ def document_facts(
     today: date,
     payment: Payment | None = None,
     link: PublicLink | None = None,
+    preview: bool = False,
 ) -> MergeFacts:
-    """Facts for an email about document, signed by sender (for automatic emails: the owner)."""
+    """Facts for an email about document, signed by sender (for automatic emails: the owner).
+
+    An email that is sent creates the document's public link if it has none; a preview only
+    looks it up (GET requests never write)."""
     customer, kind = document.customer, kind_of(document)
+    if link is None and preview:
+        link = current_link(kind, document) or unsent_link(kind, document)
+    elif link is None:
+        link = active_link(kind, document)
     return MergeFacts(
         company=company_facts(space, settings),
         language=language,

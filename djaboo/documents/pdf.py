@@ -65,10 +65,11 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     return result
 
 
-def document_pdf(document, context: dict) -> bytes:
+def document_pdf(document, context: dict, *, store: bool = True) -> bytes:
     """The PDF of the document as it is now, cached by the exact HTML it is drawn from: the
     status printed on it ("Overdue" from the due date on) is part of the key, not only the
-    version. Raises PDFError when it cannot be made in time."""
+    version. Raises PDFError when it cannot be made in time. store=False (a page that shows
+    the PDF: GET requests never write) uses the cache but does not fill it."""
     kind = kind_of(document)
     html = render_template("documents/pdf.html", doc=document, **{**context, "kind": kind})
     digest = hashlib.sha256(html.encode()).hexdigest()
@@ -79,6 +80,8 @@ def document_pdf(document, context: dict) -> bytes:
     if cached is not None:
         return cached
     content = render_pdf(html)
+    if not store:
+        return content
     # Older states of this document are never shown again; keep one PDF per document.
     db.session.execute(sa.delete(DocumentPDF).where(*mine, DocumentPDF.html_sha256 != digest))
     # Another worker may cache the same PDF at the same moment; either copy is right.

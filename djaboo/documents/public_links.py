@@ -24,11 +24,26 @@ def _of(kind, document) -> tuple:
     )
 
 
-def active_link(kind, document) -> PublicLink:
-    """The document's current link, created on first need."""
-    link = db.session.execute(
+def current_link(kind, document) -> PublicLink | None:
+    """The document's live link, if it has one (a read: pages and previews never create one)."""
+    return db.session.execute(
         sa.select(PublicLink).where(*_of(kind, document)).order_by(PublicLink.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def unsent_link(kind, document) -> PublicLink:
+    """What a preview shows before the document has a link: not stored, opens nothing yet."""
+    return PublicLink(
+        space_id=document.space_id,
+        doc_type=kind.name,
+        doc_id=document.id,
+        token="created-on-send",  # noqa: S106
+    )
+
+
+def active_link(kind, document) -> PublicLink:
+    """The document's current link, created when it is first sent or when staff ask for one."""
+    link = current_link(kind, document)
     if link is None:
         link = PublicLink(
             space_id=document.space_id,

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from djaboo.db import insert_or_ignore, utcnow
+from djaboo.db import utcnow
 from djaboo.documents.kinds import INVOICE
 from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
 from djaboo.documents.reminder_batch import (
@@ -45,21 +45,9 @@ __all__ = ["Due", "reminder_day", "run_reminders", "stage_due"]
 
 
 def reminder_settings_for(space_id: int) -> ReminderSettings:
-    """The space's settings, created with the defaults on first need (by whoever is first)."""
-    settings = db.session.get(ReminderSettings, space_id)
-    if settings is None:
-        insert_or_ignore(
-            db.session,
-            ReminderSettings.__table__,
-            space_id=space_id,
-            **{
-                c.name: c.default.arg
-                for c in ReminderSettings.__table__.columns
-                if c.default is not None
-            },
-        )
-        settings = db.session.get(ReminderSettings, space_id)
-    return settings
+    """The space's settings (created with the space). Should they be missing, the defaults,
+    not stored: reading never writes; saving Settings → Reminders stores them."""
+    return db.session.get(ReminderSettings, space_id) or ReminderSettings.defaults(space_id)
 
 
 def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[Due]:

@@ -11,7 +11,7 @@ from djaboo.staff.models import User
 
 
 def preview_document_email(document, sender: User, request: SendRequest) -> Preview:
-    inputs = gather_inputs(document, sender, request)
+    inputs = gather_inputs(document, sender, request, preview=True)
     settings, values, body = inputs.settings, inputs.values, inputs.body_html
     wrapper = Wrapper(settings.header_html, settings.footer_html)
     used = [

@@ -69,7 +69,7 @@ class EmailInputs:
 
 
 def gather_inputs(
-    document, sender: User, request: SendRequest, today: date | None = None
+    document, sender: User, request: SendRequest, today: date | None = None, preview: bool = False
 ) -> EmailInputs:
     space = db.session.get(Space, document.space_id)
     settings = email_settings_for(space)
@@ -83,6 +83,7 @@ def gather_inputs(
         sender=sender,
         settings=settings,
         today=today or space_today(space),
+        preview=preview,
     )
     return EmailInputs(
         space,

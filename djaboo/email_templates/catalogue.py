@@ -50,8 +50,8 @@ def reset_to_default(template: EmailTemplate) -> None:
 
 def template_for(space_id: int, event: str, *languages: str | None) -> EmailTemplate:
     """The template in the first of languages that the space has (customer's, then the space's
-    default), else English."""
-    ensure_templates(space_id)
+    default), else English. Reading never writes: a template the space does not have (an
+    event added since; migrations add them) is the shipped text, not stored."""
     rows = {
         t.language: t
         for t in db.session.execute(
@@ -63,4 +63,16 @@ def template_for(space_id: int, event: str, *languages: str | None) -> EmailTemp
     for language in (*languages, FALLBACK_LANGUAGE):
         if language and language in rows:
             return rows[language]
-    raise LookupError(f"no template for {event}")
+    if event not in EVENTS:
+        raise LookupError(f"no template for {event}")
+    subject, body = DEFAULT_TEXTS[(event, FALLBACK_LANGUAGE)]
+    return EmailTemplate(
+        space_id=space_id,
+        event=event,
+        language=FALLBACK_LANGUAGE,
+        subject=subject,
+        body_html=body,
+        from_name="",
+        plain_text=False,
+        active=True,
+    )

@@ -59,4 +59,5 @@ def real_document_facts(
         settings=settings,
         today=space_today(space),
         payment=invoice.payments[-1] if invoice.payments else None,
+        preview=True,
     )

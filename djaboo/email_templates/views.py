@@ -6,7 +6,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from djaboo.db import get_in_space_or_404, space_select
-from djaboo.email_templates.catalogue import ensure_templates, reset_to_default
+from djaboo.email_templates.catalogue import reset_to_default
 from djaboo.email_templates.forms import ConfirmForm, DefaultLanguageForm, TemplateForm
 from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import build_preview
@@ -66,8 +66,6 @@ def _value(source, name):
 @bp.route("")
 @login_required
 def template_list():
-    ensure_templates(current_user.space_id)
-    db.session.commit()
     rows = db.session.execute(space_select(EmailTemplate, current_user.space_id)).scalars()
     grid = {(t.event, t.language): t for t in rows}
     language_form = DefaultLanguageForm(default_language=current_user.space.default_language)
@@ -109,7 +107,6 @@ def edit(template_id: int):
     preview = None  # invalid input is never previewed: the errors say what to fix
     if not form.errors:
         preview = _preview_of(template, form if form.is_submitted() else None)
-        db.session.commit()  # a document's public link, when this preview made its first one
     return render_template(
         "email_templates/edit.html",
         template=template,
@@ -132,7 +129,6 @@ def live_preview(template_id: int):
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = _preview_of(template, form)
-    db.session.commit()
     return jsonify(
         subject=preview.subject,
         sender=preview.sender,

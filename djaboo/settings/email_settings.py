@@ -30,15 +30,12 @@ HTML_FIELDS = ("signature_html", "header_html", "footer_html")
 
 
 def email_settings_for(space: Space) -> EmailSettings:
-    """The space's settings row, created with the defaults the first time it is needed."""
+    """The space's settings row (created with the space). Should it be missing, the defaults,
+    not stored: reading never writes; saving the settings page stores them (db.session.add)."""
     settings = db.session.execute(
         sa.select(EmailSettings).where(EmailSettings.space_id == space.id)
     ).scalar_one_or_none()
-    if settings is None:
-        settings = default_email_settings(space.id, space.name)
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    return settings or default_email_settings(space.id, space.name)
 
 
 def apply_email_settings(settings: EmailSettings, form) -> None:

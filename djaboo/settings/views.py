@@ -53,6 +53,7 @@ def email():
     form = EmailSettingsForm(existing=settings)
     if form.validate_on_submit():
         apply_email_settings(settings, form)
+        db.session.add(settings)  # the defaults, if the row was missing
         waiting = resume_space(settings.space_id)  # the admin changed what was wrong
         db.session.commit()
         flash("Email settings saved.", "success")
@@ -61,7 +62,6 @@ def email():
         for warning in form.warnings:
             flash(warning, "warning")
         return redirect(url_for("settings.email"))
-    db.session.commit()  # the defaults row, when this is the first visit
     return _page(form, status=400 if form.errors else 200)
 
 

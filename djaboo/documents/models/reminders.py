@@ -33,6 +33,14 @@ class ReminderSettings(db.Model):
         sa.String(40), default="invoice_overdue_repeat", server_default="invoice_overdue_repeat"
     )
 
+    @classmethod
+    def defaults(cls, space_id: int) -> ReminderSettings:
+        """A new space's settings (not added to the session)."""
+        return cls(
+            space_id=space_id,
+            **{c.name: c.default.arg for c in cls.__table__.columns if c.default is not None},
+        )
+
 
 class ReminderLog(db.Model):
     """One automatic reminder per (invoice, stage, occurrence): the unique key is what makes a

@@ -18,7 +18,7 @@ from djaboo.documents.lifecycle import cancel_document, create_document, update_
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer
 from djaboo.documents.pdf import PDFError, document_pdf
-from djaboo.documents.public_links import active_link, public_url, revoke_links
+from djaboo.documents.public_links import active_link, current_link, public_url, revoke_links
 from djaboo.documents.sheet import document_context
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.errors import render_error
@@ -114,13 +114,12 @@ def document_edit(kind: DocumentKind, document_id: int):
 def document_detail(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
     emails = email_history(document)
-    link = public_url(active_link(kind, document))
-    db.session.commit()
+    link = current_link(kind, document)  # a page shows the link; it never creates one
     return render_template(
         "documents/document.html",
         doc=document,
         emails=emails,
-        public_link=link,
+        public_link=public_url(link) if link else None,
         confirm_form=FlaskForm(),
         **{name: form(formdata=None) for name, form in kind.page_forms.items()},
         **document_context(document),
@@ -157,8 +156,21 @@ def revoke_link(kind: DocumentKind, document_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     revoke_links(kind, document)
+    active_link(kind, document)
     db.session.commit()
     flash("The old link no longer works; a new one is shown below.", "success")
+    return redirect(detail_url(document))
+
+
+@route_each_kind("create_link", "/{prefix}/{id}/create-link", methods=("POST",))
+def create_link(kind: DocumentKind, document_id: int):
+    """A link before the first send (to paste into a chat, say); sending creates one anyway."""
+    document = load_document(kind, document_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    active_link(kind, document)
+    db.session.commit()
+    flash("The public link is ready below.", "success")
     return redirect(detail_url(document))
 
 
@@ -180,12 +192,11 @@ def email_history(document) -> list[OutboxMessage]:
 
 def pdf_response(document, *, public: bool = False) -> Response:
     try:
-        content = document_pdf(document, document_context(document))
+        content = document_pdf(document, document_context(document), store=False)
     except PDFError as exc:
         db.session.rollback()
         body, code = render_error(503, f"{exc} Try again in a moment.", "PDF not available")
         return Response(body, code, {"Retry-After": "30"})
-    db.session.commit()  # the cached PDF, when this request rendered it
     disposition = "attachment" if public else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{document.number}.pdf"'}
     if public:

@@ -20,11 +20,11 @@ def reminder_settings():
     form = ReminderSettingsForm(obj=settings, timezone=space.timezone or "UTC")
     if form.validate_on_submit():
         form.populate_obj(settings)
+        db.session.add(settings)  # the defaults, if the row was missing
         space.timezone = form.timezone.data
         db.session.commit()
         flash("Reminder settings saved.", "success")
         return redirect(url_for("documents.reminder_settings"))
-    db.session.commit()  # the defaults row, on the first visit
     return render_template("documents/reminder_settings.html", form=form), (
         400 if form.errors else 200
     )

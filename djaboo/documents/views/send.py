@@ -88,7 +88,6 @@ def preview_view(kind: DocumentKind, document_id: int):
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
-    db.session.commit()  # the public link, when this is its first use
     return jsonify(
         subject=preview.subject,
         sender=preview.sender,
@@ -105,7 +104,6 @@ def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):
     preview = None  # invalid input is never previewed: the errors say what to fix
     if not form.errors:
         preview = preview_document_email(document, current_user, _request_from(form))
-        db.session.commit()
     return render_template(
         "documents/send.html",
         document=document,

@@ -1,0 +1,74 @@
+"""GET never writes: every page of the URL map answers from a database that refuses writes
+(a full disk, a read-only replica), signed in as each role."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from djaboo.extensions import db
+from djaboo.spaces.models import Space
+from tests.test_hostile_routes import _path, _real_values, world  # noqa: F401
+
+
+def _refuse_writes(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    if "sqlite" in type(dbapi_connection).__module__:
+        cursor.execute("PRAGMA query_only = ON")
+    else:
+        cursor.execute("SET default_transaction_read_only = on")
+    cursor.close()
+    if hasattr(dbapi_connection, "commit"):
+        dbapi_connection.commit()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "staff", "admin"])
+def test_every_page_answers_from_a_database_that_refuses_writes(
+    app,
+    make_app,
+    world,  # noqa: F811
+    role,
+    create_customer,
+    create_invoice,
+):
+    from djaboo.staff.models import User
+
+    # A document with no public link yet and no cached PDF: its pages must not make either.
+    space_id = db.session.execute(sa.select(User.space_id)).scalars().first()
+    fresh = create_invoice(create_customer(db.session.get(Space, space_id)), status="unpaid")
+    template_id = world["real"]["template_id"]
+    extra = [
+        f"/invoices/{fresh.id}",
+        f"/invoices/{fresh.id}/send",
+        f"/invoices/{fresh.id}/pdf",
+        f"/email-templates/{template_id}?preview_document={fresh.id}",
+    ]
+    read_only = make_app()
+    with read_only.app_context():
+        db.engine.dispose()
+        sa.event.listen(db.engine, "connect", _refuse_writes)
+        with pytest.raises(sa.exc.DBAPIError):  # the refusal is real
+            db.session.execute(sa.text("UPDATE space SET name = name"))
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+    client = read_only.test_client()
+    cookie = world["clients"][role].get_cookie("session")
+    if cookie is not None:
+        client.set_cookie("session", cookie.value)
+    failures = []
+    urls = [
+        _path(rule, _real_values(rule, world))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and "GET" in rule.methods
+    ]
+    for url in urls + extra:
+        try:
+            status = client.get(url).status_code
+        except Exception as exc:  # noqa: BLE001 - TESTING propagates the view's error
+            status = f"500 {type(exc).__name__}: {str(exc)[:160]}"
+        if str(status).startswith("5"):
+            failures.append(f"{status} GET {url}")
+    assert not failures, "\n".join(failures)
+    if role != "anonymous":
+        assert client.get("/invoices").status_code == 200  # really signed in, really reading
