@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from functools import wraps
+
+from flask import Flask, Response, g
 
 # Everything is served from this origin; no inline scripts or styles are used by our own pages.
-# Email previews (later) are sandboxed srcdoc iframes, which this policy still permits.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
     "object-src 'none'"
 )
+# A page with an email preview: the preview is a sandboxed srcdoc iframe (no scripts, not
+# same-origin), which inherits the page's policy. An email's styles are inline (as mail clients
+# need them), so without this the preview would not look like the email that is sent.
+EMAIL_PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
+def shows_email_preview(view):
+    """For views whose page holds an email preview frame."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.content_security_policy = EMAIL_PREVIEW_POLICY
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault(
+        "Content-Security-Policy", g.get("content_security_policy", CONTENT_SECURITY_POLICY)
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -65,35 +66,55 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     return result
 
 
-def document_pdf(document, context: dict, *, store: bool = True) -> bytes:
-    """The PDF of the document as it is now, cached by the exact HTML it is drawn from: the
-    status printed on it ("Overdue" from the due date on) is part of the key, not only the
-    version. Raises PDFError when it cannot be made in time. store=False (a page that shows
-    the PDF: GET requests never write) uses the cache but does not fill it."""
+@dataclass(frozen=True)
+class DrawnPDF:
+    content: bytes
+    html_sha256: str
+    fresh: bool  # drawn now, not found in the cache
+
+
+def draw_pdf(document, context: dict) -> DrawnPDF:
+    """The PDF of the document as it is now: from the cache, which is keyed by the exact HTML it
+    is drawn from (the status printed on it, "Overdue" from the due date on, is part of the
+    key, not only the version), else drawn. Raises PDFError when it cannot be made in time."""
     kind = kind_of(document)
     html = render_template("documents/pdf.html", doc=document, **{**context, "kind": kind})
     digest = hashlib.sha256(html.encode()).hexdigest()
-    mine = (DocumentPDF.doc_type == kind.name, DocumentPDF.doc_id == document.id)
     cached = db.session.execute(
-        sa.select(DocumentPDF.content).where(*mine, DocumentPDF.html_sha256 == digest)
+        sa.select(DocumentPDF.content).where(*_of(document), DocumentPDF.html_sha256 == digest)
     ).scalar_one_or_none()
     if cached is not None:
-        return cached
-    content = render_pdf(html)
-    if not store:
-        return content
-    # Older states of this document are never shown again; keep one PDF per document.
-    db.session.execute(sa.delete(DocumentPDF).where(*mine, DocumentPDF.html_sha256 != digest))
+        return DrawnPDF(cached, digest, fresh=False)
+    return DrawnPDF(render_pdf(html), digest, fresh=True)
+
+
+def keep_pdf(document, drawn: DrawnPDF) -> None:
+    """Cache a freshly drawn PDF (flushed, not committed), replacing the document's older ones:
+    they are never shown again."""
+    db.session.execute(
+        sa.delete(DocumentPDF).where(*_of(document), DocumentPDF.html_sha256 != drawn.html_sha256)
+    )
     # Another worker may cache the same PDF at the same moment; either copy is right.
     insert_or_ignore(
         db.session,
         DocumentPDF.__table__,
         space_id=document.space_id,
-        doc_type=kind.name,
+        doc_type=kind_of(document).name,
         doc_id=document.id,
         version=document.version,
-        html_sha256=digest,
-        content=content,
+        html_sha256=drawn.html_sha256,
+        content=drawn.content,
         created_at=utcnow(),
     )
-    return content
+
+
+def document_pdf(document, context: dict) -> bytes:
+    """The PDF as it is now, cached (for a send, in the caller's transaction)."""
+    drawn = draw_pdf(document, context)
+    if drawn.fresh:
+        keep_pdf(document, drawn)
+    return drawn.content
+
+
+def _of(document) -> tuple:
+    return (DocumentPDF.doc_type == kind_of(document).name, DocumentPDF.doc_id == document.id)

@@ -59,7 +59,10 @@ def active_link(kind, document) -> PublicLink:
 def public_url(link: PublicLink) -> str:
     # BASE_URL may end in a path prefix (/billing): the link is built on it, not with url_for,
     # which would only know the address of the request or command composing the email.
-    return f"{require_base_url(current_app.config)}/p/{link.doc_type}/{link.token}"
+    base = require_base_url(current_app.config)
+    if link.id is None:  # a preview's link before the first send: the page that explains it
+        return f"{base}/p/sample-{link.doc_type.replace('_', '-')}"
+    return f"{base}/p/{link.doc_type}/{link.token}"
 
 
 def revoke_links(kind, document) -> None:

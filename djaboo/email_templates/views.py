@@ -16,6 +16,7 @@ from djaboo.mail.compose import TemplateText
 from djaboo.mail.events import EVENTS, LANGUAGES
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.request_guard import query_id
+from djaboo.security_headers import shows_email_preview
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.staff.permissions import admin_required
 
@@ -91,6 +92,7 @@ def default_language():
 
 @bp.route("/<int:template_id>", methods=["GET", "POST"])
 @admin_required
+@shows_email_preview
 def edit(template_id: int):
     template = _template(template_id)
     form = _form(template)
@@ -143,6 +145,7 @@ def live_preview(template_id: int):
 
 @bp.route("/<int:template_id>/preview")
 @login_required
+@shows_email_preview
 def preview_page(template_id: int):
     """The saved template as the signed-in user would send it (any role)."""
     template = _template(template_id)

@@ -63,4 +63,6 @@ def user_html_problem(raw: str, *, max_chars: int) -> str | None:
 
     if len(raw) > max_chars:
         return html_problem(raw, max_chars=max_chars)
-    return html_problem(sanitize_html(raw), max_chars=max_chars)
+    # The length that counts is what was typed (escaping may lengthen the stored text).
+    stored = sanitize_html(raw)
+    return html_problem(stored, max_chars=max(max_chars, len(stored)))

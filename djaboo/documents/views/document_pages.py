@@ -5,27 +5,33 @@ between kinds comes from the kind (djaboo/documents/kinds.py) and its template p
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 
+from djaboo.database_timeouts import describe
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.errors import DocumentRuleError
 from djaboo.documents.kinds import DocumentKind, kind_of
 from djaboo.documents.lifecycle import cancel_document, create_document, update_document
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer
-from djaboo.documents.pdf import PDFError, document_pdf
+from djaboo.documents.pdf import PDFError, draw_pdf, keep_pdf
 from djaboo.documents.public_links import active_link, current_link, public_url, revoke_links
 from djaboo.documents.sheet import document_context
+from djaboo.documents.totals import MAX_LINES
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.errors import render_error
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.request_guard import query_id
 from djaboo.spaces.clock import space_today
+
+log = logging.getLogger(__name__)
 
 
 def _sorts(kind: DocumentKind) -> dict:
@@ -94,7 +100,8 @@ def document_edit(kind: DocumentKind, document_id: int):
     form = kind.form(obj=document)
     form.fill_choices(current_user.space_id)
     if request.method == "GET":
-        while len(form.lines.entries) < len(document.lines) + 2:
+        # Two empty lines to fill in, never past what a document may hold.
+        while len(form.lines.entries) < min(len(document.lines) + 2, MAX_LINES):
             form.lines.append_entry()
     if form.validate_on_submit():
         get_in_space_or_404(db.session, Customer, form.customer_id.data, current_user.space_id)
@@ -168,6 +175,9 @@ def create_link(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if document.status == "draft":  # customers never see drafts: the link would only 404
+        flash("A draft is not shown to customers; send it first.", "error")
+        return redirect(detail_url(document))
     active_link(kind, document)
     db.session.commit()
     flash("The public link is ready below.", "success")
@@ -192,11 +202,22 @@ def email_history(document) -> list[OutboxMessage]:
 
 def pdf_response(document, *, public: bool = False) -> Response:
     try:
-        content = document_pdf(document, document_context(document), store=False)
+        drawn = draw_pdf(document, document_context(document))
     except PDFError as exc:
         db.session.rollback()
         body, code = render_error(503, f"{exc} Try again in a moment.", "PDF not available")
         return Response(body, code, {"Retry-After": "30"})
+    if drawn.fresh:
+        # Kept so the next download (anyone holding the link) does not draw it again. The one
+        # write a page makes, and it may fail: a full disk or a read-only database still get
+        # their PDF.
+        try:
+            keep_pdf(document, drawn)
+            db.session.commit()
+        except sa.exc.SQLAlchemyError as exc:
+            db.session.rollback()
+            log.warning("PDF of %s not cached: %s", document.number, describe(exc))
+    content = drawn.content
     disposition = "attachment" if public else "inline"
     headers = {"Content-Disposition": f'{disposition}; filename="{document.number}.pdf"'}
     if public:

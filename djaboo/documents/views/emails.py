@@ -14,6 +14,7 @@ from djaboo.documents.views import bp
 from djaboo.extensions import db
 from djaboo.mail.dispatch import deliver_soon
 from djaboo.mail.outbox import STATUS_LABELS, OutboxMessage
+from djaboo.security_headers import shows_email_preview
 from djaboo.settings.transport_settings import transport_settings_for_space
 from djaboo.staff.models import User
 
@@ -51,6 +52,7 @@ def email_log():
 
 @bp.route("/emails/<int:email_id>")
 @login_required
+@shows_email_preview
 def email_detail(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     parsed = message_from_bytes(row.raw, policy=policy.default)

@@ -20,6 +20,15 @@ from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
 
 
+def _answer() -> bool:
+    """True to accept, False to decline; anything else is not an answer (400), never a
+    decline by default."""
+    answer = request.form.get("answer")
+    if answer not in ("accept", "decline"):
+        abort(400, "Choose Accept or Decline.")
+    return answer == "accept"
+
+
 def _today(document) -> date:
     return space_today(db.session.get(Space, document.space_id))
 
@@ -32,7 +41,7 @@ def estimate_answer(estimate_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        answer_estimate(estimate, request.form.get("answer") == "accept", _today(estimate))
+        answer_estimate(estimate, _answer(), _today(estimate))
     except DocumentRuleError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -65,8 +74,9 @@ def estimate_public_answer(token: str):
     estimate = shared_document(ESTIMATE, token)
     message = None
     if FlaskForm().validate_on_submit():
+        accept = _answer()
         try:
-            answer_estimate(estimate, request.form.get("answer") == "accept", _today(estimate))
+            answer_estimate(estimate, accept, _today(estimate))
         except DocumentRuleError as exc:
             db.session.rollback()
             message = str(exc)

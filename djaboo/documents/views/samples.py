@@ -7,11 +7,16 @@ from flask import abort, render_template
 
 from djaboo.documents.views import bp
 
-SAMPLES = {"invoice": "INV-000042", "estimate": "EST-000007"}
+SAMPLES = {
+    "invoice": ("invoice", "INV-000042"),
+    "estimate": ("estimate", "EST-000007"),
+    "credit-note": ("credit note", "CN-000003"),
+}
 
 
-@bp.route("/p/sample-<any(invoice, estimate):kind>")
+@bp.route("/p/sample-<any(invoice, estimate, 'credit-note'):kind>")
 def public_sample(kind: str):
     if kind not in SAMPLES:
         abort(404)
-    return render_template("documents/public_sample.html", kind=kind, number=SAMPLES[kind])
+    label, number = SAMPLES[kind]
+    return render_template("documents/public_sample.html", kind=label, number=number)

@@ -19,6 +19,7 @@ from djaboo.documents.sending import (
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.extensions import db
 from djaboo.mail.dispatch import deliver_soon
+from djaboo.security_headers import shows_email_preview
 from djaboo.settings.transport_settings import transport_settings_for_space
 
 
@@ -56,6 +57,7 @@ def _fresh_form(kind: DocumentKind, document, event: str) -> SendForm:
 
 
 @route_each_kind("send", "/{prefix}/{id}/send", methods=("GET", "POST"))
+@shows_email_preview
 def send_view(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
     if request.method == "GET":
