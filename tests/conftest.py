@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.factories",
     "tests.fixtures.smtp",
+    "tests.fixtures.mail_worker",
     "tests.fixtures.browser",
     "tests.fixtures.pg_cluster",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from djaboo.documents.send_forms import ESTIMATE_EVENTS, INVOICE_EVENTS, SendForm
@@ -19,8 +19,6 @@ from djaboo.documents.sending import (
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import load_document
 from djaboo.extensions import db
-from djaboo.mail.dispatch import deliver_soon
-from djaboo.settings.transport_settings import transport_settings_for_space
 
 EVENTS_OF = {"invoice": INVOICE_EVENTS, "estimate": ESTIMATE_EVENTS}
 
@@ -83,7 +81,6 @@ def send_view(doc_type: str, document_id: int):
         return _page(doc_type, document, form, status=400)
     db.session.commit()
     if created:
-        deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
         flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
     else:
         flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")
