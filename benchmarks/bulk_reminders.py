@@ -13,7 +13,10 @@ overdue invoices, then times
    `djaboo mail worker` processes deliver what each committed chunk queued, from the start of
    the run to the last message accepted by the sink;
 3. a sink that waits 100 ms before answering each DATA, drained with 1 and K connections, to
-   show that throughput follows connections x 10/s.
+   show that throughput follows connections x 10/s;
+4. a neighbour that hangs: another space's server takes each message and never answers, 20
+   queued; how long after its commit a healthy space's email is accepted by the sink, with one
+   `djaboo mail worker` process (woken by NOTIFY on PostgreSQL, its poll on SQLite).
 Then the memory of one `djaboo mail worker --once` process delivering M messages (SQLite).
 PDF attachments are off (a PDF costs ~50 ms to render once per invoice version). smtp-source
 runs three times; its median is the ceiling (it varies a lot on a shared 2-core machine).
@@ -78,6 +81,27 @@ def start_sink(port: int) -> subprocess.Popen:
 def stop(process: subprocess.Popen) -> None:
     process.kill()
     process.wait(5)
+
+
+class HangingRelay:
+    """A server that takes the whole message and never answers it."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import asyncio
+
+                await asyncio.sleep(3600)
+                return "250 2.0.0 Too late"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
 
 
 class SlowRelay:
@@ -305,6 +329,11 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
             print(
                 f"{engine}: slow relay (100 ms/DATA), {threads} connection(s): {m / took:.1f} msg/s"
             )
+        # 4. A neighbour whose server hangs; the healthy space sends to the sink again.
+        with app.app_context():
+            email_settings_for(db.session.execute(sa.select(Space)).scalar_one()).port = port
+            db.session.commit()
+        hanging_neighbour(app, engine, url, instance)
     finally:
         stop(sink)
         slow.stop()
@@ -339,6 +368,55 @@ def pipeline(app, engine, url, instance, n, workers, source_rate) -> None:
         f"{engine}: whole pipeline with {workers} worker(s), {sent} reminders from due invoices "
         f"to accepted by the sink in {took:.1f}s (the run done after {recorded:.1f}s): "
         f"{rate:.0f} msg/s = {rate / source_rate:.2f} of smtp-source's one session"
+    )
+
+
+def hanging_neighbour(app, engine, url, instance, queued: int = 20) -> None:
+    relay = HangingRelay()
+    with app.app_context():
+        sample = db.session.execute(sa.select(OutboxMessage).limit(1)).scalar_one()
+        healthy = sample.space_id
+        copy = {c.name: getattr(sample, c.name) for c in OutboxMessage.__table__.columns}
+        del copy["id"]
+        db.session.execute(sa.delete(ReminderLog))
+        db.session.execute(sa.delete(OutboxMessage))
+        admin = create_space("Hanging Ltd", "hang@example.com", "benchmark-password")
+        settings = email_settings_for(admin.space)
+        settings.protocol, settings.encryption, settings.host, settings.port = (
+            "smtp",
+            "none",
+            "127.0.0.1",
+            relay.port,
+        )
+        settings.from_email = "billing@hanging.example"
+        rows = [
+            dict(copy, space_id=admin.space_id, status="queued", idempotency_key=f"hang:{i}")
+            for i in range(queued)
+        ]
+        db.session.execute(sa.insert(OutboxMessage), rows)
+        db.session.commit()
+    process = worker_process(url, instance, "--no-reminders")
+    try:
+        with app.app_context():
+            while not count("sending") and process.poll() is None:  # it hangs on them now
+                time.sleep(0.05)
+            time.sleep(1)
+            row = OutboxMessage(
+                **dict(copy, space_id=healthy, status="queued", idempotency_key="ok")
+            )
+            db.session.add(row)
+            db.session.commit()
+            committed = time.perf_counter()
+            while count("sent") < 1 and process.poll() is None:
+                time.sleep(0.01)
+            took = time.perf_counter() - committed
+    finally:
+        process.terminate()
+        process.wait(200)  # each thread ends its message first (at most half the lease)
+        relay.stop()
+    print(
+        f"{engine}: a healthy space's email while another space's server hangs ({queued} "
+        f"queued, 1 worker): accepted by the sink {took:.2f}s after its commit"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import signal
 
 import click
 import sqlalchemy as sa
@@ -142,16 +143,34 @@ def mail() -> None:
 
 @mail.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between idle passes.")
-@click.option("--batch", default=100, show_default=True, help="Rows claimed per space per pass.")
+@click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between looks for due mail when idle [default: 5 on PostgreSQL, which also "
+    "wakes the worker the moment mail is queued; 0.5 on SQLite].",
+)
+@click.option("--batch", default=100, show_default=True, help="Rows claimed per space at a time.")
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Spaces served at once, each on a connection of its own.",
+)
 @click.option(
     "--reminders/--no-reminders",
     default=True,
     show_default=True,
     help="Also queue due reminders every 15 minutes (safe in every worker at once).",
 )
-def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> None:
-    """Deliver the outbox: run several of these, on any machines sharing the database."""
+def mail_worker(
+    once: bool, interval: float | None, batch: int, threads: int, reminders: bool
+) -> None:
+    """Deliver the outbox: run several of these, on any machines sharing the database. The
+    only way mail leaves: pages only queue it."""
+    from datetime import timedelta
+
     from djaboo.documents.reminders import reminders_no_longer_due, run_reminders
     from djaboo.mail import worker
     from djaboo.settings.transport_settings import transport_settings_for_space
@@ -160,18 +179,22 @@ def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> Non
         # Reminders are composed here and carry links; the outbox itself is already composed.
         _require_base_url()
     connections = current_app.config["MAIL_CONNECTIONS_PER_SPACE"]
+    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_LEASE_SECONDS"])
     withdraw = reminders_no_longer_due
     if once:
         total = 0
         with _database_answers():
             while handled := worker.run_once(
-                transport_settings_for_space, batch, connections, withdraw
+                transport_settings_for_space, batch, connections, withdraw, lease
             ):
                 total += handled
         click.echo(f"{total} email(s) handled.")
         return
     schedule = "reminders every 15 min" if reminders else "no reminders"
-    click.echo(f"mail worker: delivering every {interval:g}s when idle, {schedule} (Ctrl+C stops)")
+    click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
+    # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
+    # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         worker.run(
             transport_settings_for_space,
@@ -180,6 +203,8 @@ def mail_worker(once: bool, interval: float, batch: int, reminders: bool) -> Non
             connections=connections,
             withdraw=withdraw,
             periodic=run_reminders if reminders else None,
+            lease=lease,
+            threads=threads,
         )
 
 

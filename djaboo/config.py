@@ -44,6 +44,9 @@ DEFAULTS: dict[str, object] = {
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
     "MAIL_CONNECTIONS_PER_SPACE": 2,
+    # Seconds a worker's claim on a batch lasts unless renewed: the worker renews it while it
+    # works, and one message may take at most half of it; a dead worker's rows wait this long.
+    "MAIL_CLAIM_LEASE_SECONDS": 300,
     # Seconds one PDF may take to draw before its renderer is stopped (a hostile document).
     "PDF_TIMEOUT": 30,
     # Public address of this installation; every link in an email starts with it ({crm_url},
@@ -118,6 +121,11 @@ def validate(config: dict) -> None:
     connections = config.get("MAIL_CONNECTIONS_PER_SPACE")
     if not isinstance(connections, int) or not 1 <= connections <= 50:
         raise ConfigError("MAIL_CONNECTIONS_PER_SPACE must be a whole number from 1 to 50.")
+    lease = config.get("MAIL_CLAIM_LEASE_SECONDS")
+    if not _is_number(lease) or not 2 <= lease <= 3600:
+        raise ConfigError(
+            f"MAIL_CLAIM_LEASE_SECONDS must be a number of seconds from 2 to 3600, not {lease!r}."
+        )
     _validate_database_timeouts(config)
     pdf_timeout = config.get("PDF_TIMEOUT")
     if not isinstance(pdf_timeout, int | float) or not 1 <= pdf_timeout <= 600:

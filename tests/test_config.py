@@ -136,3 +136,16 @@ def test_no_statement_timeout(tmp_path):
     app = _app(tmp_path, DATABASE_URL="postgresql://u@h/x", DATABASE_STATEMENT_TIMEOUT=0)
     connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
     assert connect_args["options"] == "-c statement_timeout=0"
+
+
+@pytest.mark.parametrize("value", [1, 3601, "300", True, None])
+def test_bad_claim_leases_are_refused(tmp_path, value):
+    with pytest.raises(ConfigError, match="MAIL_CLAIM_LEASE_SECONDS must be a number of seconds"):
+        _app(tmp_path, MAIL_CLAIM_LEASE_SECONDS=value)
+
+
+def test_claim_lease_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DJABOO_MAIL_CLAIM_LEASE_SECONDS", "90")
+    assert _app(tmp_path).config["MAIL_CLAIM_LEASE_SECONDS"] == 90
+    monkeypatch.delenv("DJABOO_MAIL_CLAIM_LEASE_SECONDS")
+    assert _app(tmp_path / "plain").config["MAIL_CLAIM_LEASE_SECONDS"] == 300

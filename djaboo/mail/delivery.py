@@ -1,5 +1,6 @@
-"""Delivering outbox rows: claim, send, record. The row is committed as "sending" before the
-first SMTP byte, so a crash can never roll it back to "queued" and cause a silent duplicate.
+"""Delivering claimed outbox rows: send, record. The row was committed as "sending" before the
+first SMTP byte, so a crash can never roll it back to "queued" and cause a silent duplicate;
+each outcome is written only while the claim still holds the row (djaboo/mail/claims.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import os
 import random
 import socket
 import threading
-from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
+from djaboo.mail.claims import Claim
 from djaboo.mail.errors import (
     ConfigurationError,
     DeliveryUnknownError,
@@ -26,7 +27,7 @@ from djaboo.mail.errors import (
     UnexpectedError,
 )
 from djaboo.mail.outbox import MailPause, OutboxMessage
-from djaboo.mail.transports import Envelope, TransportSettings, open_transport
+from djaboo.mail.transports import Envelope
 
 log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(minutes=1)
@@ -42,41 +43,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def worker_name() -> str:
-    """This connection's name in claims: host, process and thread."""
+    """This thread's name in claims: host, process and thread."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_native_id()}"[:200]
-
-
-def claim(outbox_id: int) -> bool:
-    """Move one due row to "sending" and commit; False when another worker has it."""
-    now = utcnow()
-    table = OutboxMessage.__table__
-    result = db.session.execute(
-        sa.update(table)
-        .where(table.c.id == outbox_id, table.c.status.in_(("queued", "retry")))
-        .values(
-            status="sending",
-            claimed_at=now,
-            claimed_by=worker_name(),
-            attempts=table.c.attempts + 1,
-        )
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def deliver_claimed(row: OutboxMessage, settings_for: Callable[[int], TransportSettings]) -> None:
-    """Send one claimed row on a connection of its own and record what happened (commits)."""
-    try:
-        with open_transport(settings_for(row.space_id)) as transport:
-            send_claimed(row, transport)
-    except MailError as error:  # the connection itself failed
-        fail(row, error)
-    except sa.exc.DBAPIError:
-        raise  # the database, not the sending: the claim's lease brings the row back
-    except Exception as exc:
-        db.session.rollback()  # whatever it left half-done; the claim itself is committed
-        fail(row, unexpected(exc))
-    db.session.commit()
 
 
 def unexpected(exc: Exception) -> UnexpectedError:
@@ -87,9 +55,10 @@ def unexpected(exc: Exception) -> UnexpectedError:
     return UnexpectedError.wrapping(exc)
 
 
-def send_claimed(row: OutboxMessage, transport, outcomes=None) -> None:
-    """Send one claimed row on an open transport and record the result (no commit; with
-    `outcomes`, a success is committed on that connection at once).
+def send_claimed(row: OutboxMessage, transport, claim: Claim, outcomes) -> bool:
+    """Send one claimed row on an open transport and record the result on `outcomes` (a
+    connection of outcome_connection(); each outcome commits at once, so a later failure never
+    undoes it). False when the claim no longer holds the row: nothing was recorded.
 
     Connection-level failures propagate; the caller records them for the row.
     """
@@ -97,12 +66,10 @@ def send_claimed(row: OutboxMessage, transport, outcomes=None) -> None:
     try:
         result = transport.send(envelope)
     except MailError as error:
-        fail(row, error)
-        return
+        return fail(row, error, claim, outcomes)
     except Exception as exc:
         transport.close()  # in an unknown state now; the next row reconnects
-        fail(row, unexpected(exc))
-        return
+        return fail(row, unexpected(exc), claim, outcomes)
     changes = {
         "sent_at": utcnow(),
         "server_reply": result.reply,
@@ -122,36 +89,50 @@ def send_claimed(row: OutboxMessage, transport, outcomes=None) -> None:
                 f"{', '.join(deferred)}; those will be retried."
             ),
         )
-    _store(row, changes, outcomes)
+    return _store(row, changes, claim, outcomes)
 
 
-def _store(row: OutboxMessage, changes: dict, outcomes=None) -> None:
-    """One UPDATE, no unit-of-work flush (a bulk run records thousands); the loaded row is
-    told the new values as committed ones. `outcomes`: a connection of outcome_connection(),
-    where the UPDATE commits by itself; else it joins the session's transaction."""
+def _store(row: OutboxMessage, changes: dict, claim: Claim, outcomes) -> bool:
+    """One UPDATE, no unit-of-work flush (a bulk run records thousands), and only while the
+    claim still holds the row; the loaded row is told the new values as committed ones."""
     table = OutboxMessage.__table__
-    statement = sa.update(table).where(table.c.id == row.id).values(**changes)
-    (outcomes or db.session).execute(statement)
+    statement = sa.update(table).where(table.c.id == row.id, claim.held()).values(**changes)
+    if outcomes.execute(statement).rowcount != 1:
+        log.warning(
+            "email %s: its outcome (%s) was not recorded, the claim of %s on it had expired",
+            row.id,
+            changes.get("status"),
+            claim.worker,
+        )
+        return False
     for name, value in changes.items():
         set_committed_value(row, name, value)
+    return True
 
 
 @contextmanager
 def outcome_connection():
-    """A connection on which each outcome UPDATE commits by itself: one round trip per sent
-    email instead of four. On PostgreSQL those commits do not wait for the disk: losing one in
-    a database crash only means one more copy with the same Message-ID once the lease expires
-    (the claim before it was committed durably), and waiting would halve the sending rate."""
+    """A connection on which each outcome UPDATE (and each claim renewal) commits by itself:
+    one round trip per statement. Those commits do not wait for the disk (PostgreSQL:
+    synchronous_commit off; SQLite in WAL mode: synchronous NORMAL, still atomic and
+    consistent): losing one in a crash of the machine only means one more copy with the same
+    Message-ID once the lease expires (the claim before it was committed durably), and waiting
+    for the disk twice per email would cut the sending rate by half or more."""
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        postgresql = connection.dialect.name == "postgresql"
-        if postgresql:
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
             connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        elif dialect == "sqlite":
+            before = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
         try:
             yield connection
-        finally:
-            if postgresql:  # the pooled connection goes back as it came
+        finally:  # the pooled connection goes back as it came
+            if dialect == "postgresql":
                 connection.exec_driver_sql("RESET synchronous_commit")
+            elif dialect == "sqlite":
+                connection.exec_driver_sql(f"PRAGMA synchronous = {int(before)}")
 
 
 def _merged_results(row: OutboxMessage, accepted, refused) -> dict:
@@ -161,15 +142,13 @@ def _merged_results(row: OutboxMessage, accepted, refused) -> dict:
     return results
 
 
-def _note_recipients(row: OutboxMessage, accepted, refused) -> None:
-    row.recipient_results = _merged_results(row, accepted, refused)
-
-
-def fail(row: OutboxMessage, error: MailError) -> None:
-    """Record the failure; a configuration error also pauses the space's queue."""
-    record_failure(row, error)
-    if isinstance(error, ConfigurationError):
+def fail(row: OutboxMessage, error: MailError, claim: Claim, outcomes) -> bool:
+    """Record the failure (as _store); a configuration error also pauses the space's queue."""
+    stored = _store(row, failure_changes(row, error), claim, outcomes)
+    if stored and isinstance(error, ConfigurationError):
         pause_space(row.space_id, error)
+        db.session.commit()
+    return stored
 
 
 def pause_space(space_id: int, error: MailError) -> None:
@@ -178,29 +157,37 @@ def pause_space(space_id: int, error: MailError) -> None:
         db.session.flush()
 
 
-def record_failure(row: OutboxMessage, error: MailError) -> None:
-    row.last_error = str(error)
-    row.server_reply = (
-        f"{error.smtp_code} {error.server_reply}".strip() if error.smtp_code else error.server_reply
-    )
+def failure_changes(row: OutboxMessage, error: MailError) -> dict:
+    """What a failure changes on the row: its words, and when (or whether) to try again."""
+    changes = {
+        "last_error": str(error),
+        "server_reply": (
+            f"{error.smtp_code} {error.server_reply}".strip()
+            if error.smtp_code
+            else error.server_reply
+        ),
+    }
     refused = getattr(error, "refused", None)
     if refused:
-        _note_recipients(row, [], refused)
+        changes["recipient_results"] = _merged_results(row, [], refused)
     if isinstance(error, ConfigurationError | UnexpectedError):
-        row.status = "attention"
+        changes["status"] = "attention"
     elif isinstance(error, DeliveryUnknownError) and row.attempts >= UNKNOWN_RETRIES + 1:
-        row.status = "unknown"  # surfaced for a person to decide; never re-sent silently
+        changes["status"] = "unknown"  # surfaced for a person to decide; never re-sent silently
     elif isinstance(error, DeliveryUnknownError):
         # The server may have it: one more try, same Message-ID, so at most one extra copy.
-        row.status = "retry"
-        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        changes["status"] = "retry"
+        changes["next_attempt_at"] = utcnow() + retry_delay(row.attempts)
     elif isinstance(error, TransientError) and utcnow() - row.created_at < GIVE_UP_AFTER:
-        row.status = "retry"
-        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        changes["status"] = "retry"
+        changes["next_attempt_at"] = utcnow() + retry_delay(row.attempts)
         if refused:  # recipients refused for good are not tried again; deferred ones are
-            row.recipients = [r for r in row.recipients if r not in refused or refused[r].transient]
+            changes["recipients"] = [
+                r for r in row.recipients if r not in refused or refused[r].transient
+            ]
     else:
-        row.status = "failed"
+        changes["status"] = "failed"
+    return changes
 
 
 def resume_space(space_id: int) -> int:

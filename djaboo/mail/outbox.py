@@ -10,6 +10,9 @@ States:  queued -> sending -> sent
                            -> attention (the space's configuration must be fixed)
                            -> unknown (the server may have it; never re-sent silently)
          queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
+
+Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
+0012) notifies the workers in the transaction that queues a row, so they start at its commit.
 """
 
 from __future__ import annotations
@@ -64,6 +67,9 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     # The worker connection (host:pid:thread) holding the claim: caps connections per space.
     claimed_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # New for every claim: the holder writes an outcome only while the row still carries its
+    # token, so a row taken over after its lease expired is never written (or sent) by both.
+    claim_token: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     server_reply: Mapped[str] = mapped_column(sa.Text, default="")
     recipient_results: Mapped[dict] = mapped_column(sa.JSON, default=dict)

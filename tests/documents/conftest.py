@@ -11,6 +11,8 @@ from tests.settings.conftest import form_data
 
 
 def wait_for_delivery(row_id, timeout=20):
+    """The row once the mail worker (running in the test: the shop fixture starts one) is done
+    with it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db.session.expire_all()
@@ -22,10 +24,18 @@ def wait_for_delivery(row_id, timeout=20):
 
 
 @pytest.fixture
-def shop(
+def shop(idle_shop, mail_worker):
+    """idle_shop with a mail worker running (pages only queue email; the worker sends it)."""
+    mail_worker()
+    return idle_shop
+
+
+@pytest.fixture
+def idle_shop(
     app, client, create_space, create_user, create_customer, create_invoice, login, smtp_server
 ):
-    """A space sending through the SMTP fixture, a staff member with a signature, an invoice."""
+    """A space sending through the SMTP fixture, a staff member with a signature, an invoice;
+    no mail worker."""
     admin = create_space(name="Acme Ltd")
     admin_client = app.test_client()
     login(admin_client, admin)

@@ -3,15 +3,21 @@ cleanly (with the right typed error, and nothing sent that should not be)."""
 
 import base64
 import smtplib
+from datetime import timedelta
 
 import pytest
 
+from djaboo.db import utcnow
+from djaboo.extensions import db
+from djaboo.mail import worker
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.message import Party, build_message, envelope_for
+from djaboo.mail.outbox import OutboxMessage
 from djaboo.mail.tls import format_fingerprint
 from djaboo.mail.trace import Trace
 from djaboo.mail.transports import open_transport
-from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USERNAME
+from tests.fixtures.smtp import SMTP_PASSWORD, SMTP_USERNAME, Script
+from tests.mail.test_worker import queue, settings_for_servers
 
 
 def envelope(to="customer@example.org", bcc=("audit@acme.example",), subject="Invoice INV-1"):
@@ -192,3 +198,30 @@ def test_smtplib_keeps_debug_output_off():
 
     assert StdlibSMTPClient(5, None).smtp.debuglevel == 0
     assert smtplib.SMTP.debuglevel == 0
+
+
+@pytest.mark.parametrize("fault", ["no answer after the final dot", "dropped after the final dot"])
+def test_an_unanswered_end_of_data_may_have_been_accepted(create_space, smtp_server, engine, fault):
+    """Through the worker: the server has the whole message but we never see its answer (it
+    hangs past our timeout, or hangs up). It may have accepted it, so: one more try with the same
+    Message-ID, then "Unknown (check)" for a person; never a network error retried for days
+    (Alternative once re-sent such a message every few minutes)."""
+    hangs = fault.startswith("no answer")
+    server = smtp_server(script=Script(data_delay=60) if hangs else Script(drop_after_dot=True))
+    space = create_space()
+    [row_id] = queue(space.space_id, 1)
+    settings = settings_for_servers(
+        {space.space_id: server}, {space.space_id: {"engine": engine, "timeout": 1}}
+    )
+    for expected in ("retry", "unknown"):
+        worker.run_once(settings)
+        db.session.expire_all()
+        row = db.session.get(OutboxMessage, row_id)
+        assert row.status == expected, row.last_error
+        assert "may or may not have been accepted" in row.last_error
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert worker.run_once(settings) == 0  # "unknown" is never tried again by itself
+    assert db.session.get(OutboxMessage, row_id).attempts == 2
+    if hangs:  # it did get both copies, each with the same Message-ID
+        assert [m.message["Message-ID"] for m in server.messages] == [row.message_id] * 2

@@ -255,3 +255,13 @@ def test_a_non_smtp_banner_is_never_echoed(settings_for, network_guard):
         "did not answer as an SMTP server" in err.value.message
         or "did not answer within" in err.value.message
     )
+
+
+def test_a_message_never_outlasts_its_deadline(smtp_server, settings_for):
+    """Each RCPT answered within the command timeout, but all of them together past the
+    message's deadline: the connection is cut there, before DATA (safe to try again later)."""
+    server = smtp_server(script=Script(rcpt_delay=0.8))
+    recipients = [f"r{n}@example.org" for n in range(5)]  # 4 s in all
+    with pytest.raises(TransientError, match="took longer than 2 seconds over one message"):
+        send(settings_for(server, timeout=5.0, deadline=2.0), envelope(*recipients))
+    assert server.messages == []

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import worker
-from djaboo.mail.delivery import claim, deliver_claimed
 from djaboo.mail.outbox import MailPause, OutboxMessage
 from tests.mail.test_worker import queue, settings_for_servers, statuses
 
@@ -80,24 +79,3 @@ def test_a_connection_that_cannot_open_ends_the_batch_as_needs_attention(
         assert row.attempts == 1
     nothing_comes_back(space.space_id, settings)
     assert server.messages == []
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("fault", ["poison row", "cannot open"])
-def test_delivery_right_after_the_click_needs_attention_too(
-    create_space, smtp_server, engine, fault
-):
-    space = create_space()
-    server = smtp_server()
-    [row_id] = queue(space.space_id, 1)
-    extra = {"engine": engine}
-    if fault == "poison row":
-        poison(row_id)
-    else:
-        extra["local_hostname"] = "mäil.example"
-    assert claim(row_id)
-    settings = settings_for_servers({space.space_id: server}, {space.space_id: extra})
-    deliver_claimed(db.session.get(OutboxMessage, row_id), settings)
-    [row] = rows([row_id])
-    assert_needs_attention(row, "ValueError" if fault == "poison row" else "UnicodeEncodeError")
-    nothing_comes_back(space.space_id, settings)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import worker
+from djaboo.mail.claims import DEFAULT_LEASE
 from djaboo.mail.host_policy import HostPolicy
 from djaboo.mail.message import Party, build_message, envelope_for
 from djaboo.mail.outbox import MailPause, OutboxMessage
@@ -99,7 +100,7 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease(create_space, smtp_s
     space = create_space()
     server = smtp_server()
     stale, fresh = queue(space.space_id, 2)
-    for row_id, age in ((stale, worker.LEASE + timedelta(seconds=5)), (fresh, timedelta(0))):
+    for row_id, age in ((stale, DEFAULT_LEASE + timedelta(seconds=5)), (fresh, timedelta(0))):
         row = db.session.get(OutboxMessage, row_id)
         row.status, row.claimed_at, row.attempts = "sending", utcnow() - age, 1
     db.session.commit()
@@ -203,24 +204,6 @@ def test_partly_delivered_messages_retry_only_the_deferred_recipients(create_spa
     row = db.session.get(OutboxMessage, row_id)
     assert row.status == "sent"
     assert [m.rcpt_tos for m in server.messages] == [["a@example.org"], ["full@example.org"]]
-
-
-def test_unknown_outcome_is_retried_once_with_the_same_message_id_then_surfaced(
-    create_space, smtp_server
-):
-    space = create_space()
-    server = smtp_server(script=Script(drop_after_dot=True))
-    [row_id] = queue(space.space_id, 1)
-    settings = settings_for_servers({space.space_id: server})
-    for expected in ("retry", "unknown"):
-        worker.run_once(settings)
-        db.session.expire_all()
-        row = db.session.get(OutboxMessage, row_id)
-        assert row.status == expected
-        row.next_attempt_at = utcnow() - timedelta(seconds=1)
-        db.session.commit()
-    assert worker.run_once(settings) == 0
-    assert db.session.get(OutboxMessage, row_id).attempts == 2
 
 
 def test_a_poison_message_does_not_block_the_others(create_space, smtp_server):

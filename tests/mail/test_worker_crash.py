@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import worker
+from djaboo.mail.claims import DEFAULT_LEASE
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.settings.transport_settings import transport_settings_for_space
 from tests.fixtures.database import TEST_BASE_URL, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
@@ -65,7 +66,7 @@ def test_sigkill_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert worker.run_once(transport_settings_for_space) == 0  # the lease protects them
     db.session.execute(
         sa.update(OutboxMessage).values(
-            claimed_at=utcnow() - worker.LEASE - timedelta(seconds=1)  # five minutes later
+            claimed_at=utcnow() - DEFAULT_LEASE - timedelta(seconds=1)  # five minutes later
         )
     )
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -12,10 +12,8 @@ from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.listing import paginate
 from djaboo.documents.views import bp
 from djaboo.extensions import db
-from djaboo.mail.dispatch import deliver_soon
 from djaboo.mail.outbox import STATUS_LABELS, OutboxMessage
 from djaboo.security_headers import shows_email_preview
-from djaboo.settings.transport_settings import transport_settings_for_space
 from djaboo.staff.models import User
 
 SORTS = {"-created": (OutboxMessage.id.desc(),), "created": (OutboxMessage.id,)}
@@ -95,6 +93,5 @@ def email_resend(email_id: int):
         # The same row and Message-ID: a resend is the same email, never a second one.
         row.status, row.next_attempt_at, row.last_error = "queued", None, ""
         db.session.commit()
-        deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
         flash("The email is queued again.", "success")
     return redirect(url_for("documents.email_detail", email_id=row.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from djaboo.documents.kinds import DocumentKind
@@ -18,9 +18,7 @@ from djaboo.documents.sending import (
 )
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.extensions import db
-from djaboo.mail.dispatch import deliver_soon
 from djaboo.security_headers import shows_email_preview
-from djaboo.settings.transport_settings import transport_settings_for_space
 
 
 def _request_from(form: SendForm) -> SendRequest:
@@ -76,7 +74,6 @@ def send_view(kind: DocumentKind, document_id: int):
         return _page(kind, document, form, status=400)
     db.session.commit()
     if created:
-        deliver_soon(current_app._get_current_object(), [row.id], transport_settings_for_space)
         flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
     else:
         flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")

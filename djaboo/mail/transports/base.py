@@ -31,7 +31,10 @@ class TransportSettings:
     port: int = 587
     username: str = ""  # the login; the caller puts the From address here when no username
     password: str = ""
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for connecting and for each command
+    # Seconds for opening the connection, and again for each message (every command of it
+    # together); None: no overall limit. The worker sets it from its claims' lease.
+    deadline: float | None = None
     allow_insecure_auth: bool = False
     pinned_sha256: str = ""
     host_policy: HostPolicy = field(default_factory=HostPolicy)

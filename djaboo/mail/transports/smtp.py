@@ -13,32 +13,56 @@ from djaboo.mail.errors import (
 )
 from djaboo.mail.transports.base import Envelope, RecipientRefusal, SendResult
 from djaboo.mail.transports.clients.base import ConnectionLost
+from djaboo.mail.transports.deadline import deadline
 from djaboo.mail.transports.smtp_connection import SMTPConnection
+
+LOST_AFTER_PAYLOAD = (
+    "The connection broke after the whole message was sent but before the server answered: "
+    "it may or may not have been accepted."
+)
 
 
 class SMTPTransport(SMTPConnection):
     def send(self, envelope: Envelope) -> SendResult:
-        self.open()  # reconnects when an earlier failure closed the connection
-        try:
-            if self.client.supports_pipelining and "pipelining" in self.client.features:
-                result, (code, reply) = self._pipelined(envelope)
-            else:
-                result = self._envelope(envelope)
-                code, reply = self.client.data(envelope.message)
-        except ConnectionLost as exc:
-            self.close()
-            if exc.after_payload:
-                self.trace.add("DATA", False, "connection lost before the server's answer")
-                raise DeliveryUnknownError(
-                    "The connection broke after the whole message was sent but before the "
-                    "server answered: it may or may not have been accepted."
+        with deadline(self.settings.deadline, self.interrupt) as overdue:
+            try:
+                result = self._send(envelope)
+            except ConnectionLost as exc:
+                self.close()
+                if exc.after_payload:
+                    self.trace.add("DATA", False, "no answer after the whole message was sent")
+                    raise DeliveryUnknownError(
+                        self._slow("answer") if overdue.fired else LOST_AFTER_PAYLOAD
+                    ) from None
+                if overdue.fired:
+                    raise TransientError(self._slow("take"), hint="We will try again.") from None
+                raise TransientError(
+                    f"The server closed the connection during {exc.stage}.",
+                    hint="We will try again.",
                 ) from None
-            raise TransientError(
-                f"The server closed the connection during {exc.stage}.", hint="We will try again."
-            ) from None
-        except (TimeoutError, OSError) as exc:
+            except (TimeoutError, OSError) as exc:
+                self.close()
+                raise TransientError(f"The connection failed: {exc}.") from None
+        if overdue.fired:  # it fired just as the reply came: the connection is not usable
             self.close()
-            raise TransientError(f"The connection failed: {exc}.") from None
+        return result
+
+    def _slow(self, verb: str) -> str:
+        seconds = f"{self.settings.deadline:g} seconds"
+        if verb == "answer":
+            return (
+                f"The server did not answer within {seconds} once the whole message was sent: "
+                "it may or may not have been accepted."
+            )
+        return f"The server took longer than {seconds} over one message."
+
+    def _send(self, envelope: Envelope) -> SendResult:
+        self.open()  # reconnects when an earlier failure closed the connection
+        if self.client.supports_pipelining and "pipelining" in self.client.features:
+            result, (code, reply) = self._pipelined(envelope)
+        else:
+            result = self._envelope(envelope)
+            code, reply = self.client.data(envelope.message)
         if code != 250:
             self.trace.add("DATA", False, f"{code} {reply}")
             self._reset()

@@ -23,6 +23,7 @@ from djaboo.mail.transports.clients.base import (
     SMTPClient,
 )
 from djaboo.mail.transports.clients.redacted import RedactedClient
+from djaboo.mail.transports.deadline import deadline
 from djaboo.mail.transports.redaction import Redactor
 from djaboo.mail.transports.smtp_probe import (
     GREETING_PATIENCE,
@@ -41,6 +42,7 @@ class SMTPConnection(Transport):
     """The connection half of SMTPTransport (see smtp.py for the envelope half)."""
 
     client: SMTPClient | None = None
+    connecting: SMTPClient | None = None  # the client still reading its greeting
     secure = False
     address = ""
 
@@ -54,15 +56,37 @@ class SMTPConnection(Transport):
         addresses = permitted_addresses(s.host, s.port, s.host_policy)
         self.trace.add("Resolve", True, f"{s.host} → {', '.join(map(str, addresses))}")
         try:
-            self._connect(addresses)
-            self._ehlo()
-            if s.encryption == "tls":
-                self._starttls()
-            if s.password:
-                self._login()
+            with deadline(s.deadline, self.interrupt) as overdue:
+                try:
+                    self._connect(addresses)
+                    self._ehlo()
+                    if s.encryption == "tls":
+                        self._starttls()
+                    if s.password:
+                        self._login()
+                except (ConnectionLost, TransientError, TimeoutError, OSError):
+                    if overdue.fired:
+                        raise self._overdue("Connecting") from None
+                    raise
+                if overdue.fired:  # it fired just as the last step ended: start afresh
+                    raise self._overdue("Connecting")
         except BaseException:
             self.close()
             raise
+
+    def interrupt(self) -> None:
+        """From the deadline's watchdog: fail whatever this connection is waiting for."""
+        for client in (self.client, self.connecting):
+            if client is not None:
+                client.interrupt()
+
+    def _overdue(self, what: str) -> TransientError:
+        self.trace.add(what, False, f"not done within {self.settings.deadline:g} seconds")
+        return TransientError(
+            f"{what} to {self.settings.host}:{self.settings.port} took longer than "
+            f"{self.settings.deadline:g} seconds.",
+            hint="The server is very slow or hanging; we will try again later.",
+        )
 
     def _client(self, address: str, implicit, patience: float | None):
         client = RedactedClient(
@@ -70,11 +94,14 @@ class SMTPConnection(Transport):
             self.redactor,
         )
         s = self.settings
+        self.connecting = client
         try:
             return client, client.connect(address, s.port, s.host, implicit, patience)
         except BaseException:
             client.abort()
             raise
+        finally:
+            self.connecting = None
 
     def _connect(self, addresses) -> None:
         s = self.settings

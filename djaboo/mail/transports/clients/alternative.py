@@ -8,6 +8,7 @@ run (a web server's, a test tool's). One loop and thread per connection, closed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 import threading
@@ -93,11 +94,12 @@ class AioSMTPClient(SMTPClient):
         return self._run("RCPT", self.smtp.rcpt(recipient, options=options, encoding=encoding))
 
     def data(self, message) -> Reply:
-        # aiosmtplib writes and waits in one call, so a drop after 354 cannot be placed before
-        # or after the final dot: it counts as "the server may have it".
+        # aiosmtplib writes and waits in one call, so a drop or a timeout after 354 cannot be
+        # placed before or after the final dot: either counts as "the server may have it" (a
+        # timeout there was once taken for a plain network error and re-sent, copy after copy).
         try:
             return self._run("DATA", self.smtp.data(message))
-        except ConnectionLost:
+        except (ConnectionLost, aiosmtplib.SMTPTimeoutError):
             raise ConnectionLost("DATA", after_payload=True) from None
 
     def rset(self) -> Reply:
@@ -110,6 +112,12 @@ class AioSMTPClient(SMTPClient):
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             pass
         self.abort()
+
+    def interrupt(self) -> None:
+        # Closing the transport on its own loop fails the pending read with a disconnection.
+        if self.smtp is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing waits
+                self.loop.call_soon_threadsafe(self.smtp.close)
 
     def abort(self) -> None:
         if self.loop.is_closed():

@@ -101,3 +101,8 @@ class SMTPClient(ABC):
     @abstractmethod
     def abort(self) -> None:
         """Close without a word; never raises."""
+
+    @abstractmethod
+    def interrupt(self) -> None:
+        """From another thread: make the call blocked on this connection fail at once, as if
+        the server had hung up (ConnectionLost or OSError); never raises."""

@@ -69,3 +69,6 @@ class RedactedClient(SMTPClient):
 
     def abort(self) -> None:
         self.inner.abort()
+
+    def interrupt(self) -> None:
+        self.inner.interrupt()

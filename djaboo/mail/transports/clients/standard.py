@@ -158,3 +158,11 @@ class StdlibSMTPClient(SMTPClient):
     def abort(self) -> None:
         with contextlib.suppress(OSError):
             self.smtp.close()
+
+    def interrupt(self) -> None:
+        # shutdown(), not close(): it wakes a recv() blocked in another thread (it returns
+        # end-of-file), and the descriptor stays ours until that thread closes it.
+        sock = self.smtp.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

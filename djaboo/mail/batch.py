@@ -1,0 +1,136 @@
+"""One batch of one space's mail: claim it, withdraw what is no longer wanted, send the rest on
+one connection, renewing the claim as it goes, and record each outcome as it happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from djaboo.database_timeouts import UNREACHABLE, describe
+from djaboo.extensions import db
+from djaboo.mail.claims import DEFAULT_LEASE, Claim, claim_due
+from djaboo.mail.delivery import fail, outcome_connection, send_claimed, unexpected, worker_name
+from djaboo.mail.errors import ConfigurationError, MailError
+from djaboo.mail.outbox import MailPause, OutboxMessage
+from djaboo.mail.transports import TransportSettings, open_transport
+
+log = logging.getLogger(__name__)
+CONNECTIONS_PER_SPACE = 2  # default; MAIL_CONNECTIONS_PER_SPACE in the config
+
+# Given claimed rows, the ones that must not go out any more, each with the reason (the
+# documents layer knows: a reminder whose invoice was paid meanwhile).
+Withdraw = Callable[[list[OutboxMessage]], dict[int, str]]
+SettingsFor = Callable[[int], TransportSettings]
+
+
+def serve_space(
+    space_id: int,
+    settings_for: SettingsFor,
+    *,
+    batch: int = 100,
+    connections: int = CONNECTIONS_PER_SPACE,
+    lease: timedelta = DEFAULT_LEASE,
+    withdraw: Withdraw | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Claim up to `batch` of the space's due rows and deliver them; returns how many were
+    claimed (0: nothing due, or the space already has `connections` live claims)."""
+    claim = claim_due(space_id, worker_name(), batch, connections, lease)
+    if claim is None:
+        return 0
+    session = db.session()
+    rows = (
+        session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.id.in_(claim.ids)).order_by("id")
+        )
+        .scalars()
+        .all()
+    )
+    reasons = withdraw(rows) if withdraw else {}
+    # The rows are ours now: detached, they never reload, and the session's connection goes
+    # back to the pool while the server talks (only outcomes are written, on their own).
+    for row in rows:
+        session.expunge(row)
+    rows = _withdraw(rows, reasons, claim)
+    session.commit()
+    if rows:
+        _deliver(claim, rows, settings_for, stop)
+    return len(claim.ids)
+
+
+def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop) -> None:
+    """One connection for the batch; each outcome committed on its own (a later failure never
+    rolls back an earlier success)."""
+    pending = list(rows)
+    with outcome_connection() as outcomes:
+        transport = None
+        try:
+            settings = settings_for(claim.space_id)
+            # Every step within the deadline that keeps the claim alive (see Claim).
+            deadline = claim.message_deadline
+            settings = dataclasses.replace(
+                settings, timeout=min(settings.timeout, deadline), deadline=deadline
+            )
+            transport = open_transport(settings)
+            transport.open()
+            while pending and not (stop and stop.is_set()):
+                if claim.renewal_due():
+                    held = claim.renew([r.id for r in pending], outcomes, whole=True)
+                    pending = [r for r in pending if r.id in held]
+                    if not pending:
+                        break
+                    row = pending.pop(0)
+                else:
+                    row = pending.pop(0)
+                    if not claim.renew([row.id], outcomes):
+                        continue  # taken over: the new holder sends it
+                send_claimed(row, transport, claim, outcomes)
+                if row.status == "attention" and db.session.get(MailPause, claim.space_id):
+                    break  # paused: the others wait for the settings to be fixed
+        except MailError as error:  # no connection (or no settings): nothing was sent
+            row = pending.pop(0) if pending else None
+            if row is not None:
+                fail(row, error, claim, outcomes)
+            if not isinstance(error, ConfigurationError):
+                for other in pending:  # the server is unreachable now: they wait as well
+                    fail(other, error, claim, outcomes)
+                pending = []
+        except sa.exc.DBAPIError as exc:
+            log.warning(
+                "delivery for space %s stopped, the database failed (%s); its claims expire "
+                "and are retried",
+                claim.space_id,
+                describe(exc),
+                exc_info=not isinstance(exc, UNREACHABLE),
+            )
+            return
+        except Exception as exc:  # the connection could not even be opened: none of them go
+            error = unexpected(exc)
+            for row in pending:
+                fail(row, error, claim, outcomes)
+            pending = []
+        finally:
+            if transport is not None:
+                transport.close()
+        claim.release([r.id for r in pending], outcomes)
+
+
+def _withdraw(rows: list[OutboxMessage], reasons: dict[int, str], claim: Claim):
+    """Close the rows that are no longer wanted (committed); returns the others."""
+    if not reasons:
+        return rows
+    table = OutboxMessage.__table__
+    for row_id, reason in reasons.items():
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == row_id, claim.held())
+            .values(status="withdrawn", last_error=reason, claimed_at=None)
+        )
+    db.session.commit()
+    return [row for row in rows if row.id not in reasons]

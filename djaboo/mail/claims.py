@@ -1,0 +1,190 @@
+"""Claims: which worker sends which outbox rows, and for how long.
+
+A claim is a lease on a batch of one space's rows: they move to "sending" with the worker
+thread's name, a token new for this claim, and the time; the holder renews that time while it
+works through the batch, however slowly the server answers. Rows whose lease ran out (their
+worker died, or stopped renewing) are due again, for any worker, with the same Message-ID.
+
+Every write of the holder is conditional on the row still carrying its name and token, and a
+row is renewed (so checked) right before it is sent: a row taken over is never sent, nor its
+outcome written, by its former holder. The timing that makes this hold is in `Claim`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from djaboo.db import utcnow
+from djaboo.extensions import db
+from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
+from djaboo.spaces.models import Space
+
+log = logging.getLogger(__name__)
+DEFAULT_LEASE = timedelta(minutes=5)  # MAIL_CLAIM_LEASE_SECONDS in the config
+OUTBOX = OutboxMessage.__table__
+
+
+@dataclass
+class Claim:
+    """One worker thread's hold on some of a space's rows.
+
+    Before each message the holder renews the row it is about to send, and every
+    `renew_every` the whole rest of the batch; one message (and opening a connection) may take
+    at most `message_deadline`, after which its connection is interrupted. A row is thus
+    renewed at most renew_every + message_deadline = 3/4 of the lease ago while its holder
+    works on it: never expired, and the last quarter is a margin for database latency and
+    clocks that differ between machines.
+    """
+
+    space_id: int
+    worker: str
+    lease: timedelta
+    ids: list[int]
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
+    renewed_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def renew_every(self) -> float:
+        return self.lease.total_seconds() / 4
+
+    @property
+    def message_deadline(self) -> float:
+        return self.lease.total_seconds() / 2
+
+    def held(self):
+        """The rows this claim still holds."""
+        return sa.and_(
+            OUTBOX.c.status == "sending",
+            OUTBOX.c.claimed_by == self.worker,
+            OUTBOX.c.claim_token == self.token,
+        )
+
+    def renewal_due(self) -> bool:
+        return time.monotonic() - self.renewed_at >= self.renew_every
+
+    def renew(self, ids: list[int], connection, *, whole: bool = False) -> set[int]:
+        """Renew the lease of these rows on `connection` (which commits by itself); returns
+        those still held. `whole`: they are all the batch has left to send."""
+        if not ids:
+            return set()
+        started = time.monotonic()
+        held = connection.execute(
+            sa.update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), self.held())
+            .values(claimed_at=utcnow())
+            .returning(OUTBOX.c.id)
+        )
+        held = set(held.scalars())
+        if whole:
+            self.renewed_at = started
+        if len(held) < len(ids):
+            log.warning(
+                "worker %s lost its claim on email(s) %s (lease expired); another worker has "
+                "them, this one leaves them alone",
+                self.worker,
+                sorted(set(ids) - held),
+            )
+        return held
+
+    def release(self, ids: list[int], connection) -> None:
+        """Give back rows this claim holds but did not try (paused space, worker stopping)."""
+        if ids:
+            connection.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.id.in_(ids), self.held())
+                .values(
+                    status="queued",
+                    claimed_at=None,
+                    claimed_by="",
+                    claim_token="",
+                    attempts=sa.case((OUTBOX.c.attempts > 0, OUTBOX.c.attempts - 1), else_=0),
+                )
+            )
+
+
+def due(now, lease: timedelta = DEFAULT_LEASE):
+    """Rows to send now: queued, a retry whose time came, or a claim whose lease ran out."""
+    return sa.and_(
+        sa.or_(
+            OUTBOX.c.status == "queued",
+            sa.and_(OUTBOX.c.status == "retry", OUTBOX.c.next_attempt_at <= now),
+            sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < now - lease),
+        ),
+        OUTBOX.c.space_id.not_in(sa.select(MailPause.space_id)),
+    )
+
+
+def due_spaces(after: int = 0, lease: timedelta = DEFAULT_LEASE, skip=()) -> list[int]:
+    """Spaces with due mail, in turn: those after the last one served first, so a space with
+    10,000 queued reminders never starves the others. `skip`: spaces already being served."""
+    ids = db.session.execute(
+        sa.select(OUTBOX.c.space_id).where(due(utcnow(), lease)).distinct().order_by("space_id")
+    ).scalars()
+    ids = [i for i in ids if i not in skip]
+    return [i for i in ids if i > after] + [i for i in ids if i <= after]
+
+
+def claim_due(
+    space_id: int, worker: str, limit: int, connections: int, lease: timedelta = DEFAULT_LEASE
+) -> Claim | None:
+    """Claim up to limit of the space's due rows and commit the claim; None when there is
+    nothing to claim, or `connections` other claims on the space are alive (held by a worker
+    that renews them: one hanging on a slow server counts too).
+
+    The check and the claim are one locked step: the space's row (FOR UPDATE) on PostgreSQL,
+    the database's write lock on SQLite (taken by the first statement, a write); the claim
+    itself is a conditional UPDATE, so a row that stopped being due is never taken."""
+    now = utcnow()
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(sa.select(Space.id).where(Space.id == space_id).with_for_update())
+    else:
+        db.session.execute(
+            sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == worker).values(seen_at=now)
+        )
+    busy = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(OUTBOX.c.claimed_by))).where(
+            OUTBOX.c.space_id == space_id,
+            OUTBOX.c.status == "sending",
+            OUTBOX.c.claimed_at >= now - lease,
+            OUTBOX.c.claimed_by != worker,
+        )
+    ).scalar_one()
+    claim = None
+    if busy < connections:
+        candidates = (
+            sa.select(OUTBOX.c.id)
+            .where(OUTBOX.c.space_id == space_id, due(now, lease))
+            .order_by(OUTBOX.c.id)
+            .limit(limit)
+        )
+        if postgresql:
+            candidates = candidates.with_for_update(skip_locked=True)
+        wanted = db.session.execute(candidates).scalars().all()
+        if wanted:
+            claim = Claim(space_id, worker, lease, [])
+            # Conditional as well: a row some other worker claimed meanwhile is not taken.
+            claim.ids = (
+                db.session.execute(
+                    sa.update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(wanted), due(now, lease))
+                    .values(
+                        status="sending",
+                        claimed_at=now,
+                        claimed_by=worker,
+                        claim_token=claim.token,
+                        attempts=OUTBOX.c.attempts + 1,
+                    )
+                    .returning(OUTBOX.c.id)
+                )
+                .scalars()
+                .all()
+            )
+    db.session.commit()
+    return claim if claim and claim.ids else None
