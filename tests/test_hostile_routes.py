@@ -206,11 +206,11 @@ def _forms_by_action(client, get_urls) -> dict:
     return forms
 
 
-def _post_bodies(fields: dict, token: str) -> list[dict]:
+def _post_bodies(fields: dict, token: str, one_by_one: bool) -> list[dict]:
     fields = {k: v for k, v in fields.items() if k != "csrf_token"}
     bodies = [{}, fields]
     bodies += [{name: value for name in fields} for value in HOSTILE_VALUES]
-    for name in fields:
+    for name in fields if one_by_one else ():
         bodies += [{**fields, name: value} for value in PER_FIELD]
     return [{**body, "csrf_token": token} for body in bodies]
 
@@ -247,7 +247,9 @@ def test_no_route_answers_5xx_to_hostile_input(app, world, role):
                     check("get", f"{urls[0]}?{name}={quote(value[:5000])}")
         if "POST" in rule.methods:
             fields = forms.get(urls[0], {})
-            for body in _post_bodies(fields, token):
+            # Field by field as the admin, who reaches every form; other roles reach a subset
+            # of the same views, walked with every field hostile at once (the suite's time).
+            for body in _post_bodies(fields, token, one_by_one=role == "admin"):
                 check("post", urls[0], data=body)
             for url in urls[1:]:
                 check("post", url, data={**fields, "csrf_token": token})

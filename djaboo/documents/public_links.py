@@ -32,13 +32,9 @@ def current_link(kind, document) -> PublicLink | None:
 
 
 def unsent_link(kind, document) -> PublicLink:
-    """What a preview shows before the document has a link: not stored, opens nothing yet."""
-    return PublicLink(
-        space_id=document.space_id,
-        doc_type=kind.name,
-        doc_id=document.id,
-        token="created-on-send",  # noqa: S106
-    )
+    """What a preview shows before the document has a link: not stored, no token; its URL is
+    the sample page that says what the customer will see there."""
+    return PublicLink(space_id=document.space_id, doc_type=kind.name, doc_id=document.id, token="")
 
 
 def active_link(kind, document) -> PublicLink:
@@ -60,7 +56,7 @@ def public_url(link: PublicLink) -> str:
     # BASE_URL may end in a path prefix (/billing): the link is built on it, not with url_for,
     # which would only know the address of the request or command composing the email.
     base = require_base_url(current_app.config)
-    if link.id is None:  # a preview's link before the first send: the page that explains it
+    if not link.token:  # a preview's link before the first send: the page that explains it
         return f"{base}/p/sample-{link.doc_type.replace('_', '-')}"
     return f"{base}/p/{link.doc_type}/{link.token}"
 
