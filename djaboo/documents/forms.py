@@ -24,9 +24,9 @@ from djaboo.db import space_select
 from djaboo.documents.models import Customer, Invoice
 from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
 from djaboo.extensions import db
+from djaboo.field_checks import display_name, single_line, without_bidi
 from djaboo.mail.events import LANGUAGES
-from djaboo.mail.headers import display_name_problem, strip_bidi
-from djaboo.mail.message import MessageError, has_line_break, normalize_address
+from djaboo.mail.message import MessageError, normalize_address
 from djaboo.spaces.clock import space_today
 
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
@@ -67,23 +67,6 @@ def one_address(form, field):
             field.data = normalize_address(field.data)
         except MessageError as exc:
             raise ValidationError(exc.message) from None
-
-
-def single_line(form, field):
-    if field.data and has_line_break(field.data):
-        raise ValidationError("Line breaks are not allowed here.")
-
-
-def display_name(form, field):
-    """Contact names become the display name in To."""
-    problem = display_name_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
-
-
-def without_bidi(value):
-    """Bidi controls can make a name read as another; they are dropped as typed."""
-    return strip_bidi(value) if isinstance(value, str) else value
 
 
 NAME = dict(validators=[Length(max=100), single_line, display_name], filters=[without_bidi])

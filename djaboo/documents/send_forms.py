@@ -13,8 +13,8 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from djaboo.bounded_html import BoundedHTML
 from djaboo.email_templates.forms import check_fields
+from djaboo.field_checks import BoundedHTML
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 

@@ -25,19 +25,7 @@ def ensure_templates(space_id: int) -> None:
     for event in EVENTS:
         for language in LANGUAGES:
             if (event, language) not in have:
-                subject, body = DEFAULT_TEXTS[(event, language)]
-                db.session.add(
-                    EmailTemplate(
-                        space_id=space_id,
-                        event=event,
-                        language=language,
-                        subject=subject,
-                        body_html=body,
-                        from_name="",
-                        plain_text=False,
-                        active=True,
-                    )
-                )
+                db.session.add(shipped_template(space_id, event, language))
     db.session.flush()
 
 
@@ -65,11 +53,16 @@ def template_for(space_id: int, event: str, *languages: str | None) -> EmailTemp
             return rows[language]
     if event not in EVENTS:
         raise LookupError(f"no template for {event}")
-    subject, body = DEFAULT_TEXTS[(event, FALLBACK_LANGUAGE)]
+    return shipped_template(space_id, event, FALLBACK_LANGUAGE)
+
+
+def shipped_template(space_id: int, event: str, language: str) -> EmailTemplate:
+    """The shipped text of an event in a language, as a new row (not added to the session)."""
+    subject, body = DEFAULT_TEXTS[(event, language)]
     return EmailTemplate(
         space_id=space_id,
         event=event,
-        language=FALLBACK_LANGUAGE,
+        language=language,
         subject=subject,
         body_html=body,
         from_name="",

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from djaboo.bounded_html import BoundedHTML
+from djaboo.field_checks import BoundedHTML
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.merge import unknown_fields

@@ -19,13 +19,12 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from djaboo.bounded_html import BoundedHTML
+from djaboo.field_checks import BoundedHTML, display_name, single_line, without_bidi
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.fields import GLOBAL_FIELDS
-from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.host_policy import permitted_addresses
 from djaboo.mail.merge import unknown_fields
-from djaboo.mail.message import MessageError, charset_problem, has_line_break, normalize_address
+from djaboo.mail.message import MessageError, charset_problem, normalize_address
 from djaboo.mail.tls import normalize_fingerprint
 from djaboo.settings.models import EmailSettings
 from djaboo.settings.presets import PRESETS
@@ -94,22 +93,6 @@ def valid_host(host: str) -> bool:
     )
 
 
-def no_line_break(form, field):
-    if field.data and has_line_break(field.data):
-        raise ValidationError("Line breaks are not allowed here.")
-
-
-def display_name(form, field):
-    problem = display_name_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
-
-
-def without_bidi(value):
-    """Bidi controls can make a sender name read as another; they are dropped as typed."""
-    return strip_bidi(value) if isinstance(value, str) else value
-
-
 class EmailSettingsForm(FlaskForm):
     preset = SelectField(
         "Provider preset",
@@ -138,7 +121,7 @@ class EmailSettingsForm(FlaskForm):
     )
     host = StringField(
         "SMTP Host",
-        validators=[Length(max=253), no_line_break],
+        validators=[Length(max=253), single_line],
         filters=[lambda v: (v or "").strip()],
     )
     port = IntegerField(
@@ -152,13 +135,13 @@ class EmailSettingsForm(FlaskForm):
     )
     from_name = StringField(
         "From Name",
-        validators=[Length(max=120), no_line_break, display_name],
+        validators=[Length(max=120), single_line, display_name],
         filters=[without_bidi],
         description="Shown as the sender; empty means the space's name.",
     )
     username = StringField(
         "SMTP Username",
-        validators=[Length(max=254), no_line_break],
+        validators=[Length(max=254), single_line],
         description="Optional. When set it is used to log in (Exchange); "
         "the Email above stays the From address. Empty: Email is the login.",
     )
@@ -167,7 +150,7 @@ class EmailSettingsForm(FlaskForm):
     charset = SelectField("Email Charset", choices=CHARSETS)
     bcc_all = StringField(
         "BCC All Emails To",
-        validators=[Length(max=1000), no_line_break],
+        validators=[Length(max=1000), single_line],
         description="Comma-separated addresses that receive a hidden copy of every email.",
     )
     signature_html = TextAreaField("Email Signature", validators=[BoundedHTML(20_000)])

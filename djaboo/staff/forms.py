@@ -12,7 +12,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from djaboo.bounded_html import BoundedHTML
+from djaboo.field_checks import BoundedHTML
 from djaboo.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
 
 PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters."
