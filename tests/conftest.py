@@ -1,5 +1,7 @@
 import ast
 import builtins
+import contextlib
+import gc
 import sys
 import threading
 
@@ -14,23 +16,35 @@ pytest_plugins = [
 ]
 
 # CPython before 3.11.5 (Debian 12 ships 3.11.2) keeps the AST converter's recursion counter in
-# global state (gh-106905): two threads converting ASTs at once fail with "SystemError: AST
-# constructor recursion depth mismatch". Tests do that when a background send thread formats a
-# traceback (traceback.py parses the failing line) while the test builds an app (Werkzeug
-# parses its URL rules and compiles the resulting AST). One lock around every conversion, both
-# ways, removes the race. Re-entrant: a garbage-collection callback during a parse may format a
-# traceback (pytest's unraisable hook) on the same thread.
+# global state (gh-106905), set afresh by every conversion: "SystemError: AST constructor
+# recursion depth mismatch" follows whenever one conversion runs inside another. Tests did that
+# in two ways: two threads at once (a background send thread formats a traceback, which parses
+# the failing line, while the test builds an app, whose URL rules Werkzeug parses and compiles),
+# and one thread within itself (a garbage collection during a conversion runs a finalizer whose
+# error pytest formats, parsing again). So every conversion, both ways, holds one lock and runs
+# with the garbage collector paused.
 if sys.version_info < (3, 11, 5):
     _parse, _compile, _ast_lock = ast.parse, builtins.compile, threading.RLock()
 
-    def _locked_parse(*args, **kwargs):
+    @contextlib.contextmanager
+    def _one_conversion_at_a_time():
         with _ast_lock:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                yield
+            finally:
+                if collecting:
+                    gc.enable()
+
+    def _locked_parse(*args, **kwargs):
+        with _one_conversion_at_a_time():
             return _parse(*args, **kwargs)
 
     def _locked_compile(source, *args, **kwargs):
         flags = args[2] if len(args) > 2 else kwargs.get("flags", 0)
         if isinstance(source, ast.AST) or flags & ast.PyCF_ONLY_AST:
-            with _ast_lock:
+            with _one_conversion_at_a_time():
                 return _compile(source, *args, **kwargs)
         return _compile(source, *args, **kwargs)
 
