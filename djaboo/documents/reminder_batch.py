@@ -6,9 +6,9 @@ A chunk is made in two steps so that composing never holds a lock:
 2. record, in one short transaction: the chunk's invoices are locked (FOR UPDATE, or SQLite's
    write lock), each is checked again (still open, reminders still on, unchanged since it was
    composed, not sent by hand today), the reminder log rows are inserted with ON CONFLICT DO
-   NOTHING (a concurrent run's rows win quietly) and only the reminders this run won get an
-   outbox row and, if the invoice had none, its public link.
-An invoice edited between the two steps is left to the one-by-one path, which re-reads it.
+   NOTHING (a concurrent run's rows win quietly) and only the reminders this run won are
+   recorded, as every document email is (djaboo/documents/recording.py).
+An invoice edited between the two steps is composed again, as a chunk of one.
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.documents.kinds import INVOICE
 from djaboo.documents.merge_facts import document_facts
 from djaboo.documents.models import Customer, Invoice, PublicLink, ReminderLog, ReminderSettings
+from djaboo.documents.recording import DocumentEmail, lock_documents, record_document_emails
 from djaboo.documents.reminder_stages import Due, event_for, still_wanted
 from djaboo.documents.sending import (
     EmailInputs,
     SendRefused,
     SendRequest,
     compose_from_inputs,
-    outbox_values,
+    document_email,
 )
 from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
@@ -40,6 +41,7 @@ from djaboo.extensions import db
 from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.recording import record_emails
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.models import Space
@@ -54,8 +56,7 @@ class Draft:
 
     due: Due
     version: int
-    values: dict
-    new_link: PublicLink | None
+    email: DocumentEmail
 
 
 @dataclass
@@ -70,6 +71,7 @@ class SpaceBatch:
     _templates: dict = field(default_factory=dict)
     _bodies: dict = field(default_factory=dict)
     _senders: dict = field(default_factory=dict)
+    refusals: dict = field(default_factory=dict)  # Due -> why its email could not be made
 
     def __post_init__(self):
         self.email_settings = email_settings_for(self.space)
@@ -171,11 +173,14 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
                 context=document_context(invoice) if request.attach_pdf else {},
                 message_id=make_msgid(domain=batch.domain),
             )
-        except (MessageError, SendRefused):
+        except (MessageError, SendRefused) as exc:
+            batch.refusals[due] = exc.message if isinstance(exc, MessageError) else str(exc)
             refused.append(due)
             continue
-        values = outbox_values(invoice, request, composed, sent_by_id=None)
-        drafts.append(Draft(due, invoice.version, values, new_link))
+        email = document_email(
+            invoice, request, composed, origin="reminder", sent_by_id=None, new_link=new_link
+        )
+        drafts.append(Draft(due, invoice.version, email))
     return drafts, refused
 
 
@@ -199,57 +204,61 @@ def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], lis
         keep.append(draft)
     won = _insert_logs(batch.space.id, [d.due for d in keep])
     keep = [d for d in keep if d.due in won]
-    if not keep:
-        return [], redo
-    outbox = db.session.execute(
-        sa.insert(OutboxMessage).returning(OutboxMessage.id, OutboxMessage.idempotency_key),
-        [{**d.values, "created_at": utcnow()} for d in keep],
-    ).all()
-    outbox_ids = {key: row_id for row_id, key in outbox}
+    recorded = record_document_emails([d.email for d in keep])
+    _link_logs({d.due: r.id for d, r in zip(keep, recorded, strict=True)})
+    return [r.id for r in recorded], redo
+
+
+def record_unmade(batch: SpaceBatch, due: Due, reason: str) -> int | None:
+    """A reminder that could not be made (a header too deeply nested, a PDF that timed out):
+    recorded once, in the ledger and as an email that needs attention with the reason,
+    instead of silently skipped or tried again every run. Staff send it by hand once the
+    cause is fixed. None when another run recorded this reminder first."""
+    invoice = db.session.get(Invoice, due.invoice_id)
+    if invoice is None or due not in _insert_logs(batch.space.id, [due]):
+        return None
+    request = SendRequest(
+        event=event_for(due, batch.settings, False),
+        contact_ids=[c.id for c in invoice.customer.recipients],
+        subject="",
+        body_html="",
+        send_key=due.key,
+    )
+    item = document_email(
+        invoice, request, None, origin="reminder", sent_by_id=None, problem=reason
+    )
+    (recorded,) = record_emails([item.email])
+    _link_logs({due: recorded.id})
+    return recorded.id
+
+
+def _link_logs(outbox_ids: dict[Due, int]) -> None:
+    """Each ledger row points to the email it caused."""
+    if not outbox_ids:
+        return
+    table = ReminderLog.__table__
     db.session.execute(
-        sa.update(ReminderLog.__table__)
+        sa.update(table)
         .where(
-            ReminderLog.__table__.c.invoice_id == sa.bindparam("b_invoice"),
-            ReminderLog.__table__.c.stage == sa.bindparam("b_stage"),
-            ReminderLog.__table__.c.occurrence == sa.bindparam("b_occurrence"),
+            table.c.invoice_id == sa.bindparam("b_invoice"),
+            table.c.stage == sa.bindparam("b_stage"),
+            table.c.occurrence == sa.bindparam("b_occurrence"),
         )
         .values(outbox_id=sa.bindparam("b_outbox")),
         [
             {
-                "b_invoice": d.due.invoice_id,
-                "b_stage": d.due.stage,
-                "b_occurrence": d.due.occurrence,
-                "b_outbox": outbox_ids[d.due.key],
+                "b_invoice": due.invoice_id,
+                "b_stage": due.stage,
+                "b_occurrence": due.occurrence,
+                "b_outbox": outbox_id,
             }
-            for d in keep
+            for due, outbox_id in outbox_ids.items()
         ],
     )
-    new_links = [d.new_link for d in keep if d.new_link is not None]
-    if new_links:
-        db.session.execute(
-            sa.insert(PublicLink),
-            [
-                {
-                    "space_id": link.space_id,
-                    "doc_type": link.doc_type,
-                    "doc_id": link.doc_id,
-                    "token": link.token,
-                    "created_at": utcnow(),
-                }
-                for link in new_links
-            ],
-        )
-    db.session.execute(
-        sa.update(Invoice)
-        .where(Invoice.id.in_([d.due.invoice_id for d in keep]), Invoice.sent_at.is_(None))
-        .values(sent_at=utcnow())
-    )
-    return [outbox_ids[d.due.key] for d in keep], redo
 
 
 def lock_and_read(ids: list[int]) -> dict:
-    """The invoices' current state, locked until commit: FOR UPDATE on PostgreSQL; on SQLite a
-    write that takes the database's write lock first, so nothing changes before we commit."""
+    """The invoices' current state, locked until commit (as a staff member's send locks them)."""
     table = Invoice.__table__
     query = (
         sa.select(
@@ -264,12 +273,7 @@ def lock_and_read(ids: list[int]) -> dict:
         .join(Customer.__table__, Customer.__table__.c.id == table.c.customer_id)
         .where(table.c.id.in_(ids))
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=table)
-    else:
-        db.session.execute(
-            sa.update(table).where(table.c.id.in_(ids)).values(version=table.c.version)
-        )
+    lock_documents(INVOICE, ids)
     return {row.id: row for row in db.session.execute(query)}
 
 
@@ -284,7 +288,7 @@ def sent_by_hand_since(ids: list[int], batch: SpaceBatch) -> set[int]:
                 OutboxMessage.doc_type == INVOICE.name,
                 OutboxMessage.doc_id.in_(ids),
                 OutboxMessage.created_at >= since,
-                OutboxMessage.idempotency_key.not_like("reminder:%"),
+                OutboxMessage.origin == "manual",
             )
         ).scalars()
     )

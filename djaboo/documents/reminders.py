@@ -21,20 +21,16 @@ from djaboo.documents.reminder_batch import (
     CHUNK,
     SpaceBatch,
     compose_chunk,
-    lock_and_read,
     record_chunk,
-    reminded_before,
-    sent_by_hand_since,
+    record_unmade,
 )
 from djaboo.documents.reminder_stages import (
     Due,
-    event_for,
     not_remindable,
     reminder_day,
     stage_due,
-    still_wanted,
 )
-from djaboo.documents.sending import SendRefused, SendRequest, queue_document_email
+from djaboo.documents.sending import SendRefused
 from djaboo.documents.statuses import OPEN_INVOICE
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
@@ -81,52 +77,12 @@ def due_reminders(space: Space, settings: ReminderSettings, day: date) -> list[D
     return [d for d in wanted if (d.invoice_id, d.stage, d.occurrence) not in done]
 
 
-def queue_reminder(due: Due, batch: SpaceBatch) -> OutboxMessage | None:
-    """Queue one reminder in the current transaction, or None when it is no longer wanted.
-
-    The log row is flushed first: a second process queueing the same reminder fails on its
-    unique key (the caller rolls back and moves on) before any email exists.
-    """
-    fresh = lock_and_read([due.invoice_id]).get(due.invoice_id)
-    if fresh is None or not still_wanted(fresh, batch.settings, batch.day, due):
-        return None  # paid, cancelled or switched off since it was selected
-    if due.invoice_id in sent_by_hand_since([due.invoice_id], batch):
-        return None  # a manual send today postpones the automatic one
-    invoice = db.session.get(Invoice, due.invoice_id, populate_existing=True)
-    recipients = [c.id for c in invoice.customer.recipients]
-    event = event_for(due, batch.settings, bool(reminded_before([invoice.id])))
-    template, _ = batch.template(event, invoice.customer.language)
-    if not recipients or not template.active:
-        return None
-    entry = ReminderLog(
-        space_id=invoice.space_id, invoice_id=invoice.id, stage=due.stage, occurrence=due.occurrence
-    )
-    db.session.add(entry)
-    db.session.flush()
-    request = SendRequest(
-        event=event,
-        contact_ids=recipients,
-        subject=template.subject,
-        body_html=template.body_html,
-        attach_pdf=batch.settings.attach_pdf,
-        send_key=due.key,
-    )
-    row, _ = queue_document_email(
-        invoice,
-        batch.sender(invoice.owner_id),
-        request,
-        automatic=True,
-    )
-    entry.outbox_id = row.id
-    return row
-
-
 def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
     """Queue every reminder due now in every space; returns the outbox ids queued.
 
     Reminders are composed and recorded a chunk at a time (reminder_batch); whatever a chunk
-    could not settle (an invoice edited meanwhile, a clash, an email that cannot be made) goes
-    through queue_reminder one by one. One space's failure is logged and never stops the others.
+    could not settle goes again as chunks of one: one path for all. One space's failure is
+    logged and never stops the others.
     """
     now_utc = now_utc or utcnow()
     queued = []
@@ -160,70 +116,34 @@ def _run_space(space: Space, now_utc: datetime, progress) -> list[int]:
     return queued
 
 
-def _queue_chunk(batch: SpaceBatch, chunk: list[Due]) -> list[int]:
-    drafts, redo = compose_chunk(batch, chunk)
+def _queue_chunk(batch: SpaceBatch, chunk: list[Due], *, last_try: bool = False) -> list[int]:
+    """Compose the chunk, then record it in one short transaction. What the chunk could not
+    settle (an invoice edited meanwhile, a clash with another run, an email that could not be
+    made) is tried again as chunks of one; a chunk of one that still fails is the last try."""
+    drafts, refused = compose_chunk(batch, chunk)
     try:
         ids, stale = record_chunk(batch, drafts)
         db.session.commit()
     except sa.exc.IntegrityError:
-        db.session.rollback()
+        db.session.rollback()  # another run recorded some of them first
         ids, stale = [], [d.due for d in drafts]
-    return ids + _queue_one_by_one(batch, redo + stale)
+    if last_try:
+        for due in refused:
+            _record_unmade(batch, due)
+        return ids  # a clash or an edit again: the next run sees it
+    for due in stale + refused:
+        ids.extend(_queue_chunk(batch, [due], last_try=True))
+    return ids
 
 
-def _queue_one_by_one(batch: SpaceBatch, dues: list[Due]) -> list[int]:
-    queued = []
-    for due in dues:
-        try:
-            row = queue_reminder(due, batch)
-            db.session.commit()
-        except sa.exc.IntegrityError:
-            db.session.rollback()  # another run queued this very reminder first
-            continue
-        except SendRefused as exc:
-            db.session.rollback()
-            _record_unsent(due, batch, str(exc))
-            continue
-        if row is not None:
-            queued.append(row.id)
-    return queued
-
-
-def _record_unsent(due: Due, batch: SpaceBatch, reason: str) -> OutboxMessage | None:
-    """A reminder that could not be made (a header too deeply nested, a PDF that timed out):
-    logged once as an email that needs attention, with the reason, instead of silently
-    skipped or retried every run. Staff send it by hand once the cause is fixed."""
+def _record_unmade(batch: SpaceBatch, due: Due) -> None:
+    reason = batch.refusals.get(due, "")
     log.warning("reminder %s could not be made: %s", due, reason)
-    invoice = db.session.get(Invoice, due.invoice_id)
-    if invoice is None:
-        return None
-    entry = ReminderLog(
-        space_id=invoice.space_id, invoice_id=invoice.id, stage=due.stage, occurrence=due.occurrence
-    )
-    row = OutboxMessage(
-        space_id=invoice.space_id,
-        idempotency_key=due.key,
-        message_id="",
-        sender="",
-        recipients=[],
-        to_display=", ".join(c.email for c in invoice.customer.recipients),
-        subject=f"Reminder for {invoice.number}",
-        raw=b"",
-        status="attention",
-        last_error=f"Not sent: this reminder could not be made. {reason}"[:2000],
-        event=event_for(due, batch.settings, False),
-        doc_type=INVOICE.name,
-        doc_id=invoice.id,
-    )
     try:
-        db.session.add_all([entry, row])
-        db.session.flush()
-        entry.outbox_id = row.id
+        record_unmade(batch, due, reason)
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()  # another run recorded it first
-        return None
-    return row
 
 
 def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
@@ -232,7 +152,7 @@ def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     reminders = {
         row.id: row.doc_id
         for row in rows
-        if row.doc_type == INVOICE.name and row.idempotency_key.startswith("reminder:")
+        if row.doc_type == INVOICE.name and row.origin == "reminder"
     }
     if not reminders:
         return {}

@@ -1,5 +1,6 @@
 """Sending a document by email: compose it exactly as previewed, queue it in the outbox in the
-same transaction as the document's status change. Idempotent on the form's send key."""
+same transaction as the document's status change (djaboo/documents/recording.py, the one way
+in). Idempotent on the form's send key."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.utils import make_msgid
 
-import sqlalchemy as sa
-
 from djaboo.db import utcnow
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.lifecycle import mark_sent
 from djaboo.documents.merge_facts import document_facts, language_of
 from djaboo.documents.models import Contact
 from djaboo.documents.pdf import PDFError, document_pdf
+from djaboo.documents.recording import DocumentEmail, lock_documents, record_document_emails
 from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
@@ -22,6 +22,7 @@ from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, com
 from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, Party, normalize_address
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.recording import NewEmail, existing_email
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.clock import space_today
@@ -146,45 +147,54 @@ def compose_from_inputs(
     )
 
 
-def outbox_values(
-    document, request: SendRequest, composed: Composed, *, sent_by_id: int | None
-) -> dict:
-    """The outbox row of a composed document email (its Message-ID is the message's own)."""
-    return {
-        "space_id": document.space_id,
-        "idempotency_key": request.send_key,
-        "message_id": composed.message_id,
-        "sender": composed.envelope.sender,
-        "recipients": list(composed.envelope.recipients),
-        "to_display": composed.to_display,
-        "subject": composed.subject,
-        "raw": composed.envelope.message,
-        "smtputf8": composed.envelope.smtputf8,
-        "status": "queued",
-        "event": request.event,
-        "doc_type": kind_of(document).name,
-        "doc_id": document.id,
-        "sent_by_id": sent_by_id,
-    }
+def document_email(
+    document,
+    request: SendRequest,
+    composed: Composed | None,
+    *,
+    origin: str,
+    sent_by_id: int | None,
+    new_link=None,
+    problem: str = "",
+) -> DocumentEmail:
+    """What is recorded for an email about a document (composed None: it could not be made)."""
+    kind = kind_of(document)
+    return DocumentEmail(
+        kind,
+        document.id,
+        NewEmail(
+            space_id=document.space_id,
+            origin=origin,
+            key=request.send_key,
+            composed=composed,
+            event=request.event,
+            doc_type=kind.name,
+            doc_id=document.id,
+            sent_by_id=sent_by_id,
+            problem=problem,
+            to_display=", ".join(c.email for c in chosen_contacts(document, request.contact_ids)),
+            subject=f"{kind.label} {document.number}",
+        ),
+        new_link,
+    )
 
 
 def queue_document_email(
-    document,
-    sender: User,
-    request: SendRequest,
-    *,
-    automatic: bool = False,
+    document, sender: User, request: SendRequest
 ) -> tuple[OutboxMessage, bool]:
-    """Queue the email (flushed, not committed); (row, False) when this send key was used.
+    """A staff member's send: queue the email (flushed, not committed); (row, False) when
+    this send key was used.
 
-    The document's status changes first, so the attached PDF shows what the customer will see
-    ("Unpaid", not "Draft"); an email that cannot be made raises SendRefused and the caller
-    rolls the change back. Automatic emails (reminders) are signed by `sender`, the document's
-    owner, but recorded as sent by nobody."""
-    existing = _existing(document.space_id, request.send_key)
+    The document is locked and read again first (a reminder run about it waits, then sees
+    this send). Its status changes before the email is made, so the attached PDF shows what
+    the customer will see ("Unpaid", not "Draft"); an email that cannot be made raises
+    SendRefused and the caller rolls the change back."""
+    existing = existing_email(document.space_id, request.send_key)
     if existing is not None:
         return existing, False
     kind = kind_of(document)
+    lock_documents(kind, [document.id])
+    db.session.refresh(document)
     if document.status in kind.unsendable:  # the page has no Send button; a stale form may
         label = kind.life.labels[document.status].lower()
         raise SendRefused(f"This {kind.label.lower()} is {label}; it is not sent any more.")
@@ -197,36 +207,20 @@ def queue_document_email(
         raise SendRefused(f"At most {MAX_CC} CC addresses.")
     mark_sent(document, utcnow())
     domain = normalize_address(settings.from_email).rpartition("@")[2]
-    message_id = make_msgid(domain=domain)
     try:
         composed = compose_document_email(
             document,
             sender,
             request,
             context=document_context(document),
-            message_id=message_id,
+            message_id=make_msgid(domain=domain),
         )
     except MessageError as exc:
         raise SendRefused(exc.message) from None
-    row = OutboxMessage(
-        **outbox_values(
-            document,
-            request,
-            composed,
-            sent_by_id=None if automatic else sender.id,
-        )
+    (recorded,) = record_document_emails(
+        [document_email(document, request, composed, origin="manual", sent_by_id=sender.id)]
     )
-    db.session.add(row)
-    db.session.flush()
-    return row, True
-
-
-def _existing(space_id: int, key: str) -> OutboxMessage | None:
-    return db.session.execute(
-        sa.select(OutboxMessage).where(
-            OutboxMessage.space_id == space_id, OutboxMessage.idempotency_key == key
-        )
-    ).scalar_one_or_none()
+    return db.session.get(OutboxMessage, recorded.id), True
 
 
 def chosen_contacts(document, contact_ids: list[int]) -> list[Contact]:

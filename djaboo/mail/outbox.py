@@ -11,6 +11,7 @@ States:  queued -> sending -> sent
                            -> unknown (the server may have it; never re-sent silently)
          queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
 
+Every row is recorded by djaboo/mail/recording.py, whatever its origin.
 Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
 0012) notifies the workers in the transaction that queues a row, so they start at its commit.
 """
@@ -24,6 +25,15 @@ from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
 
 STATUSES = ("queued", "sending", "sent", "retry", "failed", "attention", "unknown", "withdrawn")
+# Why an email exists; stored with it (never guessed from its key). djaboo/mail/recording.py
+ORIGINS = {
+    "manual": "Sent by staff",
+    "reminder": "Automatic reminder",
+    "test": "Test email",
+    "thank_you": "Payment thank-you",
+    "notice": "Notice to staff",
+    "password_reset": "Password reset",
+}
 STATUS_LABELS = {
     "queued": "Queued",
     "sending": "Sending",
@@ -49,11 +59,16 @@ class OutboxMessage(db.Model):
             "'withdrawn')",
             name="status",
         ),
+        sa.CheckConstraint(
+            "origin IN ('manual', 'reminder', 'test', 'thank_you', 'notice', 'password_reset')",
+            name="origin",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"))
     idempotency_key: Mapped[str] = mapped_column(sa.String(80))
+    origin: Mapped[str] = mapped_column(sa.String(20), default="manual", server_default="manual")
     message_id: Mapped[str] = mapped_column(sa.String(255))
     sender: Mapped[str] = mapped_column(sa.String(254))
     recipients: Mapped[list] = mapped_column(sa.JSON)  # envelope: To, Cc and BCC
@@ -85,6 +100,10 @@ class OutboxMessage(db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def origin_label(self) -> str:
+        return ORIGINS.get(self.origin, self.origin)
 
 
 class MailPause(db.Model):

@@ -16,7 +16,9 @@ from flask import Flask, current_app
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import diagnostics
+from djaboo.mail.delivery import worker_name
 from djaboo.mail.errors import ConfigurationError, MailError
+from djaboo.mail.recording import NewEmail, Recorded, record_email, settle_held
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.settings.models import MailCheck
 from djaboo.settings.test_email import compose_test_email
@@ -98,12 +100,43 @@ def run_mail_check(check_id: int) -> None:
     else:
         try:
             user = db.session.get(User, check.requested_by_id) if check.requested_by_id else None
-            envelope = compose_test_email(space, settings, user, check.recipient)
+            composed = compose_test_email(space, settings, user, check.recipient)
         except MailError as exc:
             _finish(check, False, exc.message, exc.hint, [])
             return
-        report = diagnostics.send_test_email(transport, envelope)
+        recorded = _record(check, composed)
+        report = diagnostics.send_test_email(transport, composed.envelope)
+        _settle(recorded, report)
     _finish(check, report.ok, report.summary, report.hint, report.steps)
+
+
+def _record(check: MailCheck, composed) -> Recorded:
+    """The test email is in the email log like every email, recorded before it is sent, but
+    sent here, at once, for the step-by-step report: held by this check, so no worker takes it
+    (unless this process dies: then a worker sends it once the lease runs out)."""
+    recorded = record_email(
+        NewEmail(
+            space_id=check.space_id,
+            origin="test",
+            key=f"test-email:{check.id}",
+            composed=composed,
+            event="test_email",
+            sent_by_id=check.requested_by_id,
+            held_by=f"mail-check:{check.id}:{worker_name()}",
+        )
+    )
+    db.session.commit()
+    return recorded
+
+
+def _settle(recorded: Recorded, report: diagnostics.Report) -> None:
+    changes = {"status": "sent" if report.ok else "failed", "claimed_by": "", "claim_token": ""}
+    if report.ok:
+        changes |= {"sent_at": utcnow(), "server_reply": report.summary}
+    else:
+        changes |= {"last_error": report.summary}
+    settle_held(recorded, changes)
+    db.session.commit()
 
 
 def _finish(check: MailCheck, ok: bool, summary: str, hint: str, steps: list) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from djaboo.email_templates.catalogue import template_for
 from djaboo.email_templates.preview import company_facts, staff_facts
-from djaboo.mail.compose import TemplateText, Wrapper, compose_email, signature_for
+from djaboo.mail.compose import Composed, TemplateText, Wrapper, compose_email, signature_for
 from djaboo.mail.fields import MergeFacts, StaffFacts, merge_values
 from djaboo.mail.message import Party
-from djaboo.mail.transports import Envelope
 from djaboo.settings.models import EmailSettings
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -15,7 +14,7 @@ from djaboo.staff.models import User
 
 def compose_test_email(
     space: Space, settings: EmailSettings, user: User | None, recipient: str
-) -> Envelope:
+) -> Composed:
     template = template_for(space.id, "test_email", space.default_language)
     facts = MergeFacts(
         company=company_facts(space, settings),
@@ -33,4 +32,4 @@ def compose_test_email(
         bcc=settings.bcc_list,
         charset=settings.charset,
     )
-    return composed.envelope
+    return composed

@@ -1,6 +1,7 @@
 """Overdue reminders: exactly one per (invoice, stage, occurrence), in the space's time zone."""
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -340,19 +341,24 @@ def test_an_invoice_edited_while_its_chunk_is_composed_goes_out_as_edited(
 
     invoice = overdue_shop.invoice(days_late=2)
     real = reminders.compose_chunk
+    composed = []
 
     def compose_then_edit(batch, chunk):
+        """Staff save the invoice once, right after the run composed its first chunk."""
         drafts = real(batch, chunk)
-        db.session.execute(
-            sa.update(Invoice)
-            .where(Invoice.id == invoice.id)
-            .values(total=Decimal("999.00"), version=Invoice.version + 1)
-        )
-        db.session.commit()
+        composed.append(len(chunk))
+        if len(composed) == 1:
+            db.session.execute(
+                sa.update(Invoice)
+                .where(Invoice.id == invoice.id)
+                .values(total=Decimal("999.00"), version=Invoice.version + 1)
+            )
+            db.session.commit()
         return drafts
 
     monkeypatch.setattr(reminders, "compose_chunk", compose_then_edit)
     assert len(run_reminders(now_after_send_hour())) == 1
+    assert composed == [1, 1]  # composed again, as a chunk of one, from the edited invoice
     deliver_all()
     [got] = overdue_shop.server.messages
     assert "999.00" in got.message.get_body(("html",)).get_content()
@@ -372,7 +378,7 @@ def test_one_bad_address_does_not_hold_back_the_others(overdue_shop, create_cust
         sa.select(OutboxMessage).where(OutboxMessage.doc_id == bad.id)
     ).scalar_one()
     assert refused.status == "attention" and "bo@@example" in refused.last_error
-    assert refused.raw == b"" and refused.recipients == []
+    assert refused.raw == b"" and refused.recipients == [] and refused.origin == "reminder"
     assert run_reminders(now_after_send_hour()) == []
 
 
@@ -397,3 +403,66 @@ def test_a_reminder_paid_before_it_goes_out_is_withdrawn_not_sent(overdue_shop):
     assert withdrawn.last_error == f"Not sent: invoice {paid.number} is paid now."
     page = overdue_shop.client.get(f"/emails/{withdrawn.id}").get_data(as_text=True)
     assert "Not sent: no longer needed" in page and "is paid now" in page
+
+
+def test_a_staff_send_and_the_reminder_run_about_one_invoice_take_turns(app, overdue_shop):
+    """Both lock the invoice before recording (djaboo/documents/recording.py): the run waits
+    for the staff member's send to commit, then sees it and leaves the reminder for later."""
+    from djaboo.documents.sending import SendRequest, queue_document_email
+    from djaboo.staff.models import User
+
+    invoice = overdue_shop.invoice(days_late=2)
+    holding, release, errors, queued = threading.Event(), threading.Event(), [], []
+
+    def staff_sends():
+        with app.app_context():
+            try:
+                document = db.session.get(Invoice, invoice.id)
+                request = SendRequest(
+                    event="invoice_sent",
+                    contact_ids=[c.id for c in document.customer.contacts],
+                    subject="Invoice {invoice_number}",
+                    body_html="<p>Sent by hand</p>",
+                    send_key="by-hand-" + "0" * 24,
+                )
+                queue_document_email(document, db.session.get(User, overdue_shop.owner.id), request)
+                holding.set()
+                release.wait(20)
+                db.session.commit()
+            except Exception as exc:  # reported below
+                errors.append(exc)
+                holding.set()
+            finally:
+                db.session.remove()
+
+    def reminder_run():
+        with app.app_context():
+            try:
+                queued.extend(run_reminders(now_after_send_hour()))
+            except Exception as exc:  # reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    staff = threading.Thread(target=staff_sends)
+    staff.start()
+    assert holding.wait(20)
+    run = threading.Thread(target=reminder_run)
+    run.start()
+    time.sleep(2)  # long enough for an unlocked run to record its reminder
+    release.set()
+    staff.join(20)
+    run.join(60)
+    assert not errors
+    assert queued == []
+    rows = db.session.execute(sa.select(OutboxMessage.origin)).scalars().all()
+    assert rows == ["manual"]
+
+
+def test_every_reminder_is_recorded_with_its_origin(overdue_shop):
+    overdue_shop.invoice(days_late=2)
+    [row_id] = run_reminders(now_after_send_hour())
+    row = db.session.get(OutboxMessage, row_id)
+    assert (row.origin, row.sent_by_id) == ("reminder", None)
+    page = overdue_shop.client.get("/emails").get_data(as_text=True)
+    assert "Automatic reminder" in page

@@ -24,6 +24,7 @@ def test_send_invoice_end_to_end(shop):
     assert db.session.get(Invoice, invoice.id).status == "unpaid"
     row = wait_for_delivery(row.id)
     assert row.status == "sent", row.last_error
+    assert (row.origin, row.sent_by_id) == ("manual", shop.staff.id)
     [got] = shop.server.messages
     assert got.rcpt_tos == ["jane@example.org", "bob@example.org", "audit@acme.example"]
     assert got.message["Bcc"] is None and b"audit@acme.example" not in got.content
@@ -49,7 +50,7 @@ def test_send_invoice_end_to_end(shop):
     page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
     assert "Accepted by the server" in page and "250 2.0.0 Message accepted" in page
     detail = client.get(f"/emails/{row.id}").get_data(as_text=True)
-    assert "audit@acme.example" in detail and "Sam Staff" in detail
+    assert "audit@acme.example" in detail and "Sam Staff" in detail and "Sent by staff" in detail
     eml = client.get(f"/emails/{row.id}.eml")
     assert eml.mimetype == "message/rfc822" and eml.data == row.raw == got.content
 

@@ -3,6 +3,7 @@
 import base64
 
 import pytest
+import sqlalchemy as sa
 
 from djaboo.extensions import db
 from djaboo.settings.models import MailCheck
@@ -55,6 +56,42 @@ def test_test_email_arrives_wrapped_and_the_report_says_so(
         assert "<td>TLS</td>" in page and "SHA-256" in page
     for secret in (SMTP_PASSWORD, base64.b64encode(SMTP_PASSWORD.encode()).decode()):
         assert secret not in page
+
+
+def test_the_test_email_is_in_the_email_log_and_no_worker_sends_it_again(
+    admin_client, smtp_server, configure_for
+):
+    from djaboo.mail import worker
+    from djaboo.mail.outbox import OutboxMessage
+    from djaboo.settings.transport_settings import transport_settings_for_space
+
+    server = smtp_server()
+    configure_for(server)
+    check = start(admin_client, "/settings/email/test", "me@acme.example")
+    assert check.status == "succeeded", check.summary
+    db.session.expire_all()
+    row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    assert (row.origin, row.status, row.event) == ("test", "sent", "test_email")
+    assert row.sent_by_id == check.requested_by_id and row.claim_token == ""
+    assert row.raw == server.messages[0].content
+    while worker.run_once(transport_settings_for_space):
+        pass
+    assert len(server.messages) == 1
+    page = admin_client.get("/emails").get_data(as_text=True)
+    assert "Test email" in page and "Accepted by the server" in page
+
+
+def test_a_refused_test_email_is_logged_as_failed(admin_client, smtp_server, configure_for):
+    from djaboo.mail.outbox import OutboxMessage
+
+    server = smtp_server()
+    server.script.rcpt["nobody@refused.example"] = "550 5.1.1 No such user"
+    configure_for(server)
+    check = start(admin_client, "/settings/email/test", "nobody@refused.example")
+    db.session.expire_all()
+    row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    assert check.status == "failed"
+    assert (row.origin, row.status) == ("test", "failed") and row.last_error == check.summary
 
 
 def test_check_connection_sends_nothing(admin_client, smtp_server, configure_for):

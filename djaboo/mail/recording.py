@@ -1,0 +1,164 @@
+"""One way into the outbox: every email, whatever caused it, is recorded by `record_emails`.
+
+A staff member's send, a reminder, a test email, a payment thank-you, a notice to staff: each
+is a `NewEmail` with its origin and a key unique in its space, inserted here in the caller's
+transaction (committed with the action that caused it, before the worker may see it). The
+origin is stored, never guessed from the key; the key is checked (length and alphabet) here,
+whatever the caller did before.
+
+Feature rules decide what an email says and what else its recording changes (a document's
+status, its public link, the reminder ledger); the insert, its checks and its states are here.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from djaboo.db import insert_skipping_duplicates, utcnow
+from djaboo.extensions import db
+from djaboo.mail.compose import Composed
+from djaboo.mail.outbox import ORIGINS, OutboxMessage
+
+OUTBOX = OutboxMessage.__table__
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,79}")
+MAX_PROBLEM = 2000
+
+
+class RecordingError(ValueError):
+    """A caller's mistake (unknown origin, malformed key): a bug, never a customer's input."""
+
+
+@dataclass(frozen=True)
+class NewEmail:
+    """An email to record. `composed` is None for one that could not be made: it is recorded
+    as "Needs attention" with `problem`, so it is seen once instead of silently skipped."""
+
+    space_id: int
+    origin: str
+    key: str
+    composed: Composed | None
+    event: str = ""
+    doc_type: str = ""
+    doc_id: int | None = None
+    sent_by_id: int | None = None
+    problem: str = ""
+    # Shown in the log when the email could not be made (a composed one says it itself).
+    to_display: str = ""
+    subject: str = ""
+    # The process that sends it itself at once (a test email's report) instead of the worker:
+    # recorded as "sending", held by that name under a new token, so no worker takes it while
+    # its lease runs, and a worker does once the holder died.
+    held_by: str = ""
+
+    def values(self, now) -> dict:
+        if self.origin not in ORIGINS:
+            raise RecordingError(f"unknown origin {self.origin!r}")
+        if not KEY.fullmatch(self.key):
+            raise RecordingError(f"malformed key {self.key[:100]!r}")
+        composed = self.composed
+        values = {
+            "space_id": self.space_id,
+            "origin": self.origin,
+            "idempotency_key": self.key,
+            "event": self.event,
+            "doc_type": self.doc_type,
+            "doc_id": self.doc_id,
+            "sent_by_id": self.sent_by_id,
+            "created_at": now,
+            "status": "queued",
+            "attempts": 0,
+        }
+        if composed is None:
+            return values | {
+                "message_id": "",
+                "sender": "",
+                "recipients": [],
+                "to_display": self.to_display,
+                "subject": self.subject,
+                "raw": b"",
+                "smtputf8": False,
+                "status": "attention",
+                "last_error": f"Not sent: this email could not be made. {self.problem}"[
+                    :MAX_PROBLEM
+                ],
+            }
+        values |= {
+            "message_id": composed.message_id,
+            "sender": composed.envelope.sender,
+            "recipients": list(composed.envelope.recipients),
+            "to_display": composed.to_display,
+            "subject": composed.subject,
+            "raw": composed.envelope.message,
+            "smtputf8": composed.envelope.smtputf8,
+        }
+        if self.held_by:
+            values |= {
+                "status": "sending",
+                "claimed_by": self.held_by[:200],
+                "claimed_at": now,
+                "claim_token": secrets.token_hex(16),
+                "attempts": 1,
+            }
+        return values
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: int
+    key: str
+    token: str  # the claim token of a held email, else ""
+
+
+def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> list[Recorded]:
+    """Insert the emails in the caller's transaction (one statement, whatever their number).
+
+    A key already used in the space raises IntegrityError (the caller rolls back: a double
+    click, a concurrent run), or with skip_duplicates is left out of the result."""
+    if not emails:
+        return []
+    now = utcnow()
+    rows = [email.values(now) for email in emails]
+    statement = (
+        insert_skipping_duplicates(db.session, OUTBOX) if skip_duplicates else sa.insert(OUTBOX)
+    )
+    # One column set for every row: an executemany needs the same keys in each.
+    columns = set().union(*rows)
+    defaults = {"claimed_by": "", "claim_token": "", "last_error": "", "claimed_at": None}
+    rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
+    inserted = db.session.execute(
+        statement.returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token), rows
+    ).all()
+    return [Recorded(*row) for row in inserted]
+
+
+def record_email(email: NewEmail) -> Recorded:
+    """One email (see record_emails)."""
+    return record_emails([email])[0]
+
+
+def existing_email(space_id: int, key: str) -> OutboxMessage | None:
+    """The email already recorded under this key in the space, if any."""
+    return db.session.execute(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.space_id == space_id, OutboxMessage.idempotency_key == key
+        )
+    ).scalar_one_or_none()
+
+
+def settle_held(recorded: Recorded, changes: dict) -> bool:
+    """Write the outcome of a held email, only while its holder still holds it; False when a
+    worker took it over after the lease ran out (its outcome is the worker's to write)."""
+    result = db.session.execute(
+        sa.update(OUTBOX)
+        .where(
+            OUTBOX.c.id == recorded.id,
+            OUTBOX.c.status == "sending",
+            OUTBOX.c.claim_token == recorded.token,
+        )
+        .values(**changes)
+    )
+    return result.rowcount == 1

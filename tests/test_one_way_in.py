@@ -1,0 +1,97 @@
+"""One way into the outbox: every email, whatever its origin, is recorded by one function."""
+
+import ast
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from djaboo.extensions import db
+from djaboo.mail.outbox import ORIGINS, OutboxMessage
+from djaboo.mail.recording import NewEmail, RecordingError, record_email
+
+ROOT = Path(__file__).resolve().parents[1] / "djaboo"
+THE_WAY_IN = ROOT / "mail" / "recording.py"
+
+
+def _writes_outbox_rows(tree: ast.AST) -> list[int]:
+    """Lines that make outbox rows: OutboxMessage(...) or an INSERT into its table."""
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = ast.unparse(node.func)
+        arguments = [ast.unparse(a) for a in node.args]
+        if name == "OutboxMessage" or (
+            name.split(".")[-1] in ("insert", "insert_skipping_duplicates")
+            and any("OutboxMessage" in a or a == "OUTBOX" for a in arguments)
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_recording_module_makes_outbox_rows():
+    found = {}
+    for path in ROOT.rglob("*.py"):
+        if "migrations" in path.parts or path == THE_WAY_IN:
+            continue
+        lines = _writes_outbox_rows(ast.parse(path.read_text(), str(path)))
+        if lines:
+            found[str(path.relative_to(ROOT))] = lines
+    assert found == {}
+    assert _writes_outbox_rows(ast.parse(THE_WAY_IN.read_text()))  # the check sees inserts
+
+
+@pytest.mark.parametrize(
+    ("origin", "key"),
+    [
+        ("guessed", "a" * 32),
+        ("manual", ""),
+        ("manual", "a" * 81),
+        ("manual", "with space"),
+        ("manual", "näive"),
+        ("manual", "-leading-dash"),
+        ("manual", "line\nbreak"),
+    ],
+)
+def test_an_unknown_origin_or_a_malformed_key_is_refused(app, create_space, origin, key):
+    admin = create_space()
+    email = NewEmail(space_id=admin.space_id, origin=origin, key=key, composed=None)
+    with pytest.raises(RecordingError):
+        record_email(email)
+    assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one() == 0
+
+
+def test_an_email_that_could_not_be_made_is_recorded_as_needing_attention(app, create_space):
+    admin = create_space()
+    recorded = record_email(
+        NewEmail(
+            space_id=admin.space_id,
+            origin="notice",
+            key="notice:1",
+            composed=None,
+            problem="The header is nested too deeply.",
+            to_display="ada@example.org",
+            subject="Failed email",
+        )
+    )
+    db.session.commit()
+    row = db.session.get(OutboxMessage, recorded.id)
+    assert (row.status, row.origin, row.raw, row.to_display) == (
+        "attention",
+        "notice",
+        b"",
+        "ada@example.org",
+    )
+    assert "nested too deeply" in row.last_error
+
+
+def test_the_database_refuses_an_origin_the_code_does_not_know(app, create_space):
+    admin = create_space()
+    record_email(NewEmail(space_id=admin.space_id, origin="manual", key="k1", composed=None))
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(OutboxMessage).values(origin="guessed"))
+        db.session.flush()
+    db.session.rollback()
+    assert set(ORIGINS) >= {"manual", "reminder", "test", "thank_you", "notice", "password_reset"}
