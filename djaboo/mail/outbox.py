@@ -44,6 +44,14 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
+        # What a retention run looks through: the rows that still hold their message.
+        sa.Index(
+            "ix_outbox_space_unpruned",
+            "space_id",
+            "created_at",
+            postgresql_where=sa.text("pruned_at IS NULL"),
+            sqlite_where=sa.text("pruned_at IS NULL"),
+        ),
         sa.CheckConstraint(
             "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown', "
             "'withdrawn')",
@@ -81,6 +89,9 @@ class OutboxMessage(db.Model):
     )
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the message itself (raw, its PDF included) was removed, keeping this log line: the
+    # space's retention (Settings → Email → Keep sent messages for; djaboo/settings/retention.py).
+    pruned_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def status_label(self) -> str:
