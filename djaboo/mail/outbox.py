@@ -11,6 +11,9 @@ States:  queued -> sending -> sent
                            -> unknown (the server may have it; never re-sent silently)
          queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
 
+A sent or withdrawn row may later lose its message (raw emptied, pruned_at set) and keep its
+log line: the space's retention, decided and run outside the mail core (settings/retention.py).
+
 Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
 0012) notifies the workers in the transaction that queues a row, so they start at its commit.
 """
