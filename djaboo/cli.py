@@ -164,8 +164,15 @@ def mail() -> None:
     show_default=True,
     help="Also queue due reminders every 15 minutes (safe in every worker at once).",
 )
+@click.option(
+    "--prune/--no-prune",
+    default=True,
+    show_default=True,
+    help="Also, once an hour, remove the message of sent emails older than each space keeps "
+    "them (Settings → Email → Keep sent messages for), as `djaboo mail prune` does.",
+)
 def mail_worker(
-    once: bool, interval: float | None, batch: int, threads: int, reminders: bool
+    once: bool, interval: float | None, batch: int, threads: int, reminders: bool, prune: bool
 ) -> None:
     """Deliver the outbox: run several of these, on any machines sharing the database. The
     only way mail leaves: pages only queue it."""
@@ -173,6 +180,7 @@ def mail_worker(
 
     from djaboo.documents.reminders import reminders_no_longer_due, run_reminders
     from djaboo.mail import worker
+    from djaboo.settings import retention
     from djaboo.settings.transport_settings import transport_settings_for_space
 
     if reminders and not once:
@@ -191,6 +199,7 @@ def mail_worker(
         click.echo(f"{total} email(s) handled.")
         return
     schedule = "reminders every 15 min" if reminders else "no reminders"
+    schedule += ", retention every hour" if prune else ""
     click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
     # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
     # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
@@ -205,7 +214,20 @@ def mail_worker(
             periodic=run_reminders if reminders else None,
             lease=lease,
             threads=threads,
+            jobs=[(retention.EVERY, retention.prune_sent_messages)] if prune else [],
         )
+
+
+@mail.command("prune")
+def mail_prune() -> None:
+    """Remove the message itself (raw bytes, PDF included) of sent emails older than their
+    space keeps them (Settings → Email → Keep sent messages for; empty: forever), keeping
+    each email's line in the log. The mail worker does this every hour."""
+    from djaboo.settings.retention import prune_sent_messages
+
+    with _database_answers():
+        pruned = prune_sent_messages()
+    click.echo(f"{pruned} email(s) lost their stored message.")
 
 
 @click.group("reminders", help="Overdue reminders.")

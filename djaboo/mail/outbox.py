@@ -11,6 +11,9 @@ States:  queued -> sending -> sent
                            -> unknown (the server may have it; never re-sent silently)
          queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
 
+A sent or withdrawn row may later lose its message (raw emptied, pruned_at set) and keep its
+log line: the space's retention, decided and run outside the mail core (settings/retention.py).
+
 Every row is recorded by djaboo/mail/recording.py, whatever its origin.
 Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
 0012) notifies the workers in the transaction that queues a row, so they start at its commit.
@@ -54,6 +57,14 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
+        # What a retention run looks through: the rows that still hold their message.
+        sa.Index(
+            "ix_outbox_space_unpruned",
+            "space_id",
+            "created_at",
+            postgresql_where=sa.text("pruned_at IS NULL"),
+            sqlite_where=sa.text("pruned_at IS NULL"),
+        ),
         sa.CheckConstraint(
             "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown', "
             "'withdrawn')",
@@ -96,6 +107,9 @@ class OutboxMessage(db.Model):
     )
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the message itself (raw, its PDF included) was removed, keeping this log line: the
+    # space's retention (Settings → Email → Keep sent messages for; djaboo/settings/retention.py).
+    pruned_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def status_label(self) -> str:

@@ -19,7 +19,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
@@ -111,15 +111,17 @@ def run(
     period: float = 900.0,
     lease: timedelta = DEFAULT_LEASE,
     threads: int = THREADS,
+    jobs: Sequence[tuple[float, Callable[[], object]]] = (),
 ) -> None:
     """Deliver until `stop` is set (needs an app context).
 
     This thread finds the spaces with due mail and hands each to a pool thread (at most one
     per space, `threads` at once); it looks again whenever a batch ends, mail is queued
     (PostgreSQL NOTIFY), or `interval` seconds passed (default: 5 s on PostgreSQL, 0.5 s on
-    SQLite). `periodic` (the reminder run) is called every `period` seconds; it must be safe
-    to run in several workers at once. On stop, each thread gives back the rows it has not
-    started and ends after its current message."""
+    SQLite). `periodic` (the reminder run) is called every `period` seconds, and each of `jobs`
+    (seconds, job), such as the retention run, every its seconds, the first time at start; they
+    must be safe to run in several workers at once. On stop, each thread gives back the rows
+    it has not started and ends after its current message."""
     stop = stop or threading.Event()
     app = current_app._get_current_object()
     engine = db.engine.dialect.name
@@ -128,7 +130,9 @@ def run(
     if engine == "postgresql":
         Listener(db.engine, wake, stop).start()
     serving: dict[int, Future] = {}
-    last_served, last_periodic, last_beat = 0, float("-inf"), float("-inf")
+    jobs = [*([(period, periodic)] if periodic else []), *jobs]
+    last_run = [float("-inf")] * len(jobs)
+    last_served, last_beat = 0, float("-inf")
     failures = 0  # passes in a row that found the database unreachable
 
     def serve(space_id: int) -> None:
@@ -168,9 +172,10 @@ def run(
                     if failures:
                         log.warning("database answering again after %d failed attempt(s)", failures)
                         failures = 0
-                    if periodic and time.monotonic() - last_periodic >= period:
-                        last_periodic = time.monotonic()
-                        periodic()
+                    for n, (every, job) in enumerate(jobs):
+                        if time.monotonic() - last_run[n] >= every:
+                            last_run[n] = time.monotonic()
+                            job()
                     for space_id in due_spaces(last_served, lease, skip=serving):
                         if len(serving) >= threads:
                             break

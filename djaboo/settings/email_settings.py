@@ -25,6 +25,7 @@ PLAIN_FIELDS = (
     "pinned_sha256",
     "logo_url",
     "timeout_seconds",
+    "keep_sent_days",
 )
 HTML_FIELDS = ("signature_html", "header_html", "footer_html")
 

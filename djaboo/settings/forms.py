@@ -17,7 +17,15 @@ from wtforms.fields import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import TextInput
 
 from djaboo.field_checks import BoundedHTML, display_name, single_line, without_bidi
 from djaboo.mail.errors import ConfigurationError, TransientError
@@ -26,7 +34,7 @@ from djaboo.mail.host_policy import permitted_addresses
 from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import MessageError, charset_problem, normalize_address
 from djaboo.mail.tls import normalize_fingerprint
-from djaboo.settings.models import EmailSettings
+from djaboo.settings.models import MAX_KEEP_DAYS, EmailSettings
 from djaboo.settings.presets import PRESETS
 from djaboo.settings.transport_settings import host_policy_from_config, stored_password_problem
 
@@ -74,6 +82,25 @@ PAIRING_ERRORS = {
 # so they cannot be changed "while on Sendmail" to slip the password to another server).
 SERVER_FIELDS = ("encryption", "host", "port", "username")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+KEEP_DAYS_ERROR = (
+    f"Enter a number of days from 1 to {MAX_KEEP_DAYS}, or leave it empty to keep sent "
+    "messages forever."
+)
+
+
+def days_kept(form, field) -> None:
+    """Empty: forever (None). Otherwise whole days, 1 to MAX_KEEP_DAYS, in plain digits; one
+    clear sentence for anything else (0, -1, 99999, "abc", "1e3") instead of WTForms' own."""
+    if not field.raw_data:  # not part of this submission: the stored value stays
+        raise StopValidation()
+    raw = (field.raw_data[0] or "").strip()
+    field.errors[:] = []
+    if not raw:
+        field.data = None
+        raise StopValidation()
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or not 1 <= int(raw) <= MAX_KEEP_DAYS:
+        raise StopValidation(KEEP_DAYS_ERROR)
+    field.data = int(raw)
 
 
 def valid_host(host: str) -> bool:
@@ -176,6 +203,14 @@ class EmailSettingsForm(FlaskForm):
         "Timeout (seconds)",
         default=30,
         validators=[DataRequired(), NumberRange(5, 120, "Choose between 5 and 120 seconds.")],
+    )
+    keep_sent_days = IntegerField(
+        "Keep sent messages for",
+        validators=[days_kept],
+        widget=TextInput(),  # a number input would turn "abc" into "" (forever) unannounced
+        description="Days. Empty: forever. After that, a sent email keeps its line in the "
+        "email log (subject, recipients, status, the server's answer) but the message itself "
+        "and its PDF are removed.",
     )
 
     def __init__(self, *args, existing: EmailSettings, **kwargs):

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
 
+MAX_KEEP_DAYS = 3650
+
 
 class EmailSettings(db.Model):
     """One typed row per space: how it sends mail. Saved whole, in one transaction."""
@@ -18,6 +20,7 @@ class EmailSettings(db.Model):
         sa.CheckConstraint("protocol IN ('smtp', 'sendmail', 'mail')", name="protocol"),
         sa.CheckConstraint("encryption IN ('ssl', 'tls', 'none')", name="encryption"),
         sa.CheckConstraint("port BETWEEN 1 AND 65535", name="port"),
+        sa.CheckConstraint(f"keep_sent_days BETWEEN 1 AND {MAX_KEEP_DAYS}", name="keep_sent_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +46,8 @@ class EmailSettings(db.Model):
     allow_insecure_auth: Mapped[bool] = mapped_column(default=False)
     pinned_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     timeout_seconds: Mapped[int] = mapped_column(default=30)
+    # Days a sent email keeps the message itself (djaboo/settings/retention.py); None: forever.
+    keep_sent_days: Mapped[int | None] = mapped_column(nullable=True)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property

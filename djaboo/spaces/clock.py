@@ -22,3 +22,8 @@ def space_zone(timezone: str | None) -> ZoneInfo:
 def space_today(space, now_utc: datetime | None = None) -> date:
     """Today's date in the space's time zone (at now_utc, default now)."""
     return (now_utc or utcnow()).astimezone(space_zone(space.timezone)).date()
+
+
+def space_time(space, moment: datetime) -> datetime:
+    """An aware moment (stored in UTC) on the space's clock."""
+    return moment.astimezone(space_zone(space.timezone))

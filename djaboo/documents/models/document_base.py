@@ -42,6 +42,11 @@ class DocumentColumns:
     version: Mapped[int] = mapped_column(default=1)  # bumps on every change
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # The customer opening the public link (djaboo/documents/viewing.py): on the document, so
+    # its page and its list show it with no other query. Views a minute apart count once.
+    first_viewed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    last_viewed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @declared_attr
     def customer(cls) -> Mapped[object]:

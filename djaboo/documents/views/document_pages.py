@@ -64,7 +64,12 @@ def document_list(kind: DocumentKind):
         search_columns=(model.number, Customer.company),
     )
     return render_template(
-        "documents/document_list.html", kind=kind, page=page, status=status, today=today
+        "documents/document_list.html",
+        kind=kind,
+        page=page,
+        status=status,
+        today=today,
+        space=current_user.space,
     )
 
 

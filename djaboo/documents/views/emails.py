@@ -53,6 +53,15 @@ def email_log():
 @shows_email_preview
 def email_detail(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
+    sender_name = db.session.get(User, row.sent_by_id).name if row.sent_by_id else "—"
+    if row.pruned_at:  # the log line only: the message itself is gone
+        return render_template(
+            "documents/email.html",
+            row=row,
+            removed_after_days=removed_after_days(row),
+            sender_name=sender_name,
+            confirm_form=FlaskForm(),
+        )
     parsed = message_from_bytes(row.raw, policy=policy.default)
     html_part = parsed.get_body(("html",))
     text_part = parsed.get_body(("plain",))
@@ -63,15 +72,23 @@ def email_detail(email_id: int):
         html=html_part.get_content() if html_part else None,
         text=text_part.get_content() if text_part else "",
         attachments=[a.get_filename() for a in parsed.iter_attachments()],
-        sender_name=db.session.get(User, row.sent_by_id).name if row.sent_by_id else "—",
+        sender_name=sender_name,
         confirm_form=FlaskForm(),
     )
+
+
+def removed_after_days(row: OutboxMessage) -> int:
+    """How many days after it was sent the message was removed (Settings → Email → Keep sent
+    messages for, as it was then: the setting may have changed since)."""
+    return (row.pruned_at - (row.sent_at or row.created_at)).days
 
 
 @bp.route("/emails/<int:email_id>.eml")
 @login_required
 def email_download(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
+    if row.pruned_at:
+        abort(404, f"The message itself was removed after {removed_after_days(row)} days.")
     return Response(
         row.raw,
         mimetype="message/rfc822",
@@ -85,7 +102,9 @@ def email_resend(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if row.status not in RESENDABLE:
+    if row.pruned_at:  # never the case for a resendable row (retention.PRUNABLE); said anyway
+        flash("The message itself was removed: send it again from its document.", "error")
+    elif row.status not in RESENDABLE:
         flash("Only failed emails can be sent again.", "error")
     elif not row.message_id:  # composing it failed: there is nothing to send again
         flash("This email was never made; send it again from its document.", "error")
