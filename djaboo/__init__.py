@@ -16,7 +16,7 @@ def create_app(
     *,
     require_base_url: bool = True,
 ) -> Flask:
-    """Build the app: config -> extensions -> blueprints -> CLI.
+    """Build the app: config -> extensions -> mail catalogue -> blueprints -> CLI.
 
     The instance folder is instance_path, else $DJABOO_INSTANCE_PATH, else ./instance.
     Without BASE_URL it is refused unless require_base_url is False: the `djaboo` command
@@ -48,6 +48,7 @@ def create_app(
         os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    register_mail_catalogue()
     from djaboo import request_guard
 
     request_guard.init_app(app)
@@ -69,6 +70,19 @@ def create_app(
 
     cli.init_app(app)
     return app
+
+
+def register_mail_catalogue() -> None:
+    """What the features add to the mail core (merge fields, events) and to the template
+    editor (preview sources), in the order pages list them: documents, then settings.
+
+    The one place they are registered, so that the web app, the CLI (worker, reminders) and
+    the tests see the same catalogue; calling it again changes nothing."""
+    from djaboo.documents import mail_events as documents_mail
+    from djaboo.settings import mail_events as settings_mail
+
+    documents_mail.register()
+    settings_mail.register()
 
 
 def _init_extensions(app: Flask) -> None:

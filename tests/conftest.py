@@ -49,3 +49,9 @@ if sys.version_info < (3, 11, 5):
         return _compile(source, *args, **kwargs)
 
     ast.parse, builtins.compile = _locked_parse, _locked_compile
+
+# The features' merge fields and events, as create_app registers them: some test modules list
+# the events while pytest collects them, before any app exists.
+from djaboo import register_mail_catalogue  # noqa: E402
+
+register_mail_catalogue()

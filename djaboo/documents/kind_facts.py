@@ -1,15 +1,15 @@
 """Each kind's own merge facts: what {invoice_…}, {estimate_…} and {credit_note_…} say.
 
-A builder takes (kind, document, today, link) and returns the MergeFacts keywords it fills; the
+A builder takes (kind, document, today, link) and returns the MergeFacts parts it fills; the
 link is resolved by the caller (created on a send, only looked up for a preview)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from djaboo.documents.merge_fields import CreditNoteFacts, EstimateFacts, InvoiceFacts
 from djaboo.documents.models import CreditNote, Estimate, Invoice, PublicLink
 from djaboo.documents.public_links import public_url
-from djaboo.mail.fields import CreditNoteFacts, EstimateFacts, InvoiceFacts
 
 
 def invoice_facts(kind, invoice: Invoice, today: date, link: PublicLink) -> dict:

@@ -51,7 +51,7 @@ class DocumentKind:
     list_date: ListDate
     events: tuple[str, ...]  # what its Send view offers
     sent_event: str  # the first send
-    facts: Callable  # (kind, document, today, link) -> MergeFacts keywords
+    facts: Callable  # (kind, document, today, link) -> MergeFacts parts, by field group
     resent_event: str = ""  # a later send, when it has its own text
     unsendable: tuple[str, ...] = ()  # no Send button in these statuses
     recompute: Callable = refresh_totals  # after each change of lines

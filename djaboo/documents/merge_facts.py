@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from djaboo.documents.kinds import kind_of
+from djaboo.documents.merge_fields import ContactFacts, PaymentFacts
 from djaboo.documents.models import Contact, Payment, PublicLink
 from djaboo.documents.public_links import active_link, current_link, unsent_link
 from djaboo.email_templates.preview import company_facts, staff_facts
 from djaboo.mail.compose import signature_for
-from djaboo.mail.fields import ContactFacts, MergeFacts, PaymentFacts, StaffFacts
+from djaboo.mail.fields import MergeFacts, StaffFacts
 from djaboo.settings.models import EmailSettings
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -41,16 +42,20 @@ def document_facts(
         link = current_link(kind, document) or unsent_link(kind, document)
     elif link is None:
         link = active_link(kind, document)
+    contact_facts = (
+        ContactFacts(contact.first_name, contact.last_name, contact.email, customer.company)
+        if contact
+        else ContactFacts(company=customer.company)
+    )
+    parts = {"contact": contact_facts, **kind.facts(kind, document, today, link)}
+    if payment:
+        parts["payment"] = PaymentFacts(payment.amount, payment.paid_on, document.currency)
     return MergeFacts(
         company=company_facts(space, settings),
         language=language,
-        contact=ContactFacts(contact.first_name, contact.last_name, contact.email, customer.company)
-        if contact
-        else ContactFacts(company=customer.company),
         staff=staff_facts(sender) if sender else StaffFacts(),
         signature_html=signature_for(
             sender.signature_html if sender else "", settings.signature_html
         ),
-        payment=PaymentFacts(payment.amount, payment.paid_on) if payment else None,
-        **kind.facts(kind, document, today, link),
+        parts=parts,
     )

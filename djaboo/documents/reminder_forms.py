@@ -7,7 +7,7 @@ from wtforms.fields import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from djaboo.documents.kinds import INVOICE
-from djaboo.mail.events import EVENTS
+from djaboo.documents.mail_events import DOCUMENT_EVENTS
 
 TIMEZONES = [
     SelectChoice(tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"
@@ -28,7 +28,7 @@ def days(label: str, maximum: int, description: str = "") -> IntegerField:
 def template_choice(label: str) -> SelectField:
     return SelectField(
         label,
-        choices=[SelectChoice(e, EVENTS[e].label) for e in INVOICE.events],
+        choices=[SelectChoice(e, DOCUMENT_EVENTS[e].label) for e in INVOICE.events],
         description="Edited in Setup → Email Templates, in each customer's language.",
     )
 

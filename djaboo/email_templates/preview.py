@@ -22,6 +22,7 @@ from djaboo.mail.fields import (
     MergeFacts,
     StaffFacts,
     merge_values,
+    recipient_of,
     split_name,
 )
 from djaboo.mail.merge import (
@@ -104,7 +105,7 @@ def build_preview(
     return Preview(
         subject=render_subject(template.subject, values, missing=highlight_missing_text),
         sender=f"{name} <{settings.from_email or 'no From address set'}>",
-        recipient=f"{facts.contact.first_name} {facts.contact.last_name} <{facts.contact.email}>",
+        recipient=recipient_of(facts),
         html=html,
         text=render_text(wrapper, template.body_html, values, missing=highlight_missing_text),
         missing=missing,

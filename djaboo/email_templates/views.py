@@ -10,7 +10,7 @@ from djaboo.email_templates.catalogue import reset_to_default
 from djaboo.email_templates.forms import ConfirmForm, DefaultLanguageForm, TemplateForm
 from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import build_preview
-from djaboo.email_templates.real_documents import preview_documents, real_document_facts
+from djaboo.email_templates.preview_sources import chosen_facts, preview_choices
 from djaboo.extensions import db
 from djaboo.mail.compose import TemplateText
 from djaboo.mail.events import EVENTS, LANGUAGES
@@ -45,7 +45,7 @@ def _preview_of(template: EmailTemplate, form: TemplateForm | None = None):
         plain_text=bool(_value(source, "plain_text")),
     )
     settings = email_settings_for(current_user.space)
-    facts = real_document_facts(
+    facts = chosen_facts(
         template, request.values.get("preview_document", type=query_id), current_user, settings
     )
     return build_preview(
@@ -117,7 +117,7 @@ def edit(template_id: int):
         language=LANGUAGES[template.language],
         preview=preview,
         reset_form=ConfirmForm(),
-        documents=preview_documents(template.event, current_user.space_id),
+        documents=preview_choices(template.event, current_user.space_id),
         chosen=request.values.get("preview_document", type=query_id),
     ), status
 

@@ -23,11 +23,13 @@ import sqlalchemy as sa
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
-from djaboo.spaces.models import Space
 
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(minutes=5)  # MAIL_CLAIM_LEASE_SECONDS in the config
 OUTBOX = OutboxMessage.__table__
+# PostgreSQL advisory locks are keyed (namespace, id): this namespace holds one lock per space
+# for claiming its mail ("DJML" in ASCII), apart from any other use of advisory locks.
+CLAIM_LOCK_NAMESPACE = 0x444A4D4C
 
 
 @dataclass
@@ -130,6 +132,25 @@ def due_spaces(after: int = 0, lease: timedelta = DEFAULT_LEASE, skip=()) -> lis
     return [i for i in ids if i > after] + [i for i in ids if i <= after]
 
 
+def lock_space(space_id: int, worker: str, now) -> None:
+    """Hold the space's claim lock until the transaction ends, without knowing what a space is:
+    on PostgreSQL a transaction-level advisory lock on (CLAIM_LOCK_NAMESPACE, space_id); on
+    SQLite the database's write lock, which the first write of a transaction takes and which
+    serializes every claim of every space (this write renews the worker's heartbeat)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(
+                sa.func.pg_advisory_xact_lock(
+                    sa.cast(CLAIM_LOCK_NAMESPACE, sa.Integer), sa.cast(space_id, sa.Integer)
+                )
+            )
+        )
+    else:
+        db.session.execute(
+            sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == worker).values(seen_at=now)
+        )
+
+
 def claim_due(
     space_id: int, worker: str, limit: int, connections: int, lease: timedelta = DEFAULT_LEASE
 ) -> Claim | None:
@@ -137,17 +158,11 @@ def claim_due(
     nothing to claim, or `connections` other claims on the space are alive (held by a worker
     that renews them: one hanging on a slow server counts too).
 
-    The check and the claim are one locked step: the space's row (FOR UPDATE) on PostgreSQL,
-    the database's write lock on SQLite (taken by the first statement, a write); the claim
-    itself is a conditional UPDATE, so a row that stopped being due is never taken."""
+    The check and the claim are one locked step (lock_space); the claim itself is a
+    conditional UPDATE, so a row that stopped being due is never taken."""
     now = utcnow()
     postgresql = db.session.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        db.session.execute(sa.select(Space.id).where(Space.id == space_id).with_for_update())
-    else:
-        db.session.execute(
-            sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == worker).values(seen_at=now)
-        )
+    lock_space(space_id, worker, now)
     busy = db.session.execute(
         sa.select(sa.func.count(sa.distinct(OUTBOX.c.claimed_by))).where(
             OUTBOX.c.space_id == space_id,

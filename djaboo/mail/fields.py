@@ -1,112 +1,65 @@
-"""The merge-field catalogue: every `{field}` a template may use, what it means, how it is made.
+"""The merge-field registry: every `{field}` a template may use, what it means, how it is made.
 
-Values are built here from plain facts (dataclasses of strings, numbers and dates), never from
-ORM objects, the app, its config or the request: a template can only ever reach these values.
-Amounts and dates are formatted for the customer's language and the document's currency.
+The core declares the fields every email has (company, staff, signature); a feature registers
+its own group of fields (register_fields), as Indico's placeholders do: their descriptions,
+how their values are made from the feature's facts, and sample facts for previews.
+
+Values are built from plain facts (dataclasses of strings, numbers and dates), never from ORM
+objects, the app, its config or the request: a template can only ever reach these values.
+Amounts and dates are formatted for the customer's language and the email's charset.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
 from markupsafe import Markup
 
-# name -> (group, one-line description shown in the editor)
-FIELDS: dict[str, tuple[str, str]] = {
-    "invoice_number": ("invoice", "Invoice number, e.g. INV-000042"),
-    "invoice_link": ("invoice", "Link where the customer views and downloads the invoice"),
-    "invoice_date": ("invoice", "Issue date of the invoice"),
-    "invoice_duedate": ("invoice", "Due date of the invoice"),
-    "invoice_total": ("invoice", "Invoice total with tax, in its currency"),
-    "invoice_subtotal": ("invoice", "Invoice total before tax"),
-    "invoice_amount_due": ("invoice", "What is still to be paid"),
-    "invoice_status": ("invoice", "Status: unpaid, partially paid, paid, overdue…"),
-    "total_days_overdue": ("invoice", "Days since the due date"),
-    "payment_amount": ("payment", "Amount of the payment received"),
-    "payment_date": ("payment", "Date of the payment received"),
-    "estimate_number": ("estimate", "Estimate number, e.g. EST-000007"),
-    "estimate_link": ("estimate", "Link where the customer views, accepts or declines it"),
-    "estimate_date": ("estimate", "Date of the estimate"),
-    "estimate_expirydate": ("estimate", "Date until which the estimate is valid"),
-    "estimate_total": ("estimate", "Estimate total with tax, in its currency"),
-    "credit_note_number": ("credit_note", "Credit note number, e.g. CN-000003"),
-    "credit_note_link": ("credit_note", "Link where the customer views and downloads it"),
-    "credit_note_date": ("credit_note", "Issue date of the credit note"),
-    "credit_note_total": ("credit_note", "Credit note total with tax, in its currency"),
-    "credit_note_invoice": ("credit_note", "Number of the invoice it credits, if any"),
-    "contact_firstname": ("contact", "First name of the customer's contact"),
-    "contact_lastname": ("contact", "Last name of the customer's contact"),
-    "contact_email": ("contact", "Email address of the customer's contact"),
-    "client_company": ("contact", "The customer's company name"),
-    "companyname": ("company", "Your company's name (the space)"),
-    "logo_url": ("company", "Address of your logo image"),
-    "crm_url": ("company", "Address of this Djaboo Mail installation"),
-    "staff_firstname": ("staff", "First name of the staff member who sends"),
-    "staff_lastname": ("staff", "Last name of the staff member who sends"),
-    "staff_email": ("staff", "Email address of the staff member who sends"),
-    "email_signature": ("staff", "Signature: the sender's own, else the space's global one"),
-}
-# Fields the predefined header and footer may use: they wrap emails of every kind.
-GLOBAL_GROUPS = ("company", "staff")
+Values = Mapping[str, "str | Markup"]
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields that come together from one kind of facts (an invoice, the customer's contact).
+
+    values(part, language, charset): the values of these fields from the group's facts in
+    MergeFacts.parts; sample(language, today, base_url): facts for previews; recipient(part):
+    the To line a preview shows, for the group whose facts name the person written to."""
+
+    key: str
+    fields: Mapping[str, str]  # name -> one-line description shown in the editor, in order
+    values: Callable[[Any, str, str], Values] | None = None
+    sample: Callable[[str, date, str], Any] | None = None
+    recipient: Callable[[Any], str] | None = None
+
+
+FIELD_GROUPS: dict[str, FieldGroup] = {}
+# name -> (group, description), for every registered field
+FIELDS: dict[str, tuple[str, str]] = {}
+
+
+def register_fields(group: FieldGroup) -> None:
+    """Add a group of fields, or replace the group of that key in place: registering twice
+    (each app the tests create) keeps one of each. A field another group has is refused."""
+    for name in group.fields:
+        owner = FIELDS.get(name, (group.key,))[0]
+        if owner != group.key:
+            raise ValueError(f"merge field {{{name}}} is already in group {owner!r}")
+    FIELD_GROUPS[group.key] = group
+    FIELDS.clear()  # rebuilt in place: others hold a reference to this dict
+    for each in FIELD_GROUPS.values():
+        FIELDS.update({name: (each.key, text) for name, text in each.fields.items()})
 
 
 def fields_of(groups) -> list[str]:
-    return [name for name, (group, _) in FIELDS.items() if group in groups]
-
-
-GLOBAL_FIELDS = fields_of(GLOBAL_GROUPS)
-
-
-@dataclass(frozen=True)
-class InvoiceFacts:
-    number: str
-    link: str
-    date: date
-    due_date: date
-    currency: str
-    subtotal: Decimal
-    total: Decimal
-    amount_due: Decimal
-    status: str
-    days_overdue: int = 0
-
-
-@dataclass(frozen=True)
-class PaymentFacts:
-    amount: Decimal
-    date: date
-
-
-@dataclass(frozen=True)
-class EstimateFacts:
-    number: str
-    link: str
-    date: date
-    expiry_date: date
-    currency: str
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class CreditNoteFacts:
-    number: str
-    link: str
-    date: date
-    currency: str
-    total: Decimal
-    invoice_number: str = ""
-
-
-@dataclass(frozen=True)
-class ContactFacts:
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    company: str = ""
+    """The fields of these groups, group by group in the order given."""
+    return [name for key in groups for name in FIELD_GROUPS[key].fields]
 
 
 @dataclass(frozen=True)
@@ -125,17 +78,40 @@ class CompanyFacts:
 
 @dataclass(frozen=True)
 class MergeFacts:
-    """Everything one email may say, as plain values."""
+    """Everything one email may say, as plain values: what every email has, and the facts of
+    registered field groups in `parts` (group key -> that group's facts)."""
 
     company: CompanyFacts
     language: str = "en"
-    contact: ContactFacts = field(default_factory=ContactFacts)
     staff: StaffFacts = field(default_factory=StaffFacts)
     signature_html: str = ""  # sanitized HTML
-    invoice: InvoiceFacts | None = None
-    payment: PaymentFacts | None = None
-    estimate: EstimateFacts | None = None
-    credit_note: CreditNoteFacts | None = None
+    parts: Mapping[str, Any] = field(default_factory=dict)
+
+
+# The fields of every email: the predefined header and footer may use only these.
+register_fields(
+    FieldGroup(
+        "company",
+        {
+            "companyname": "Your company's name (the space)",
+            "logo_url": "Address of your logo image",
+            "crm_url": "Address of this Djaboo Mail installation",
+        },
+    )
+)
+register_fields(
+    FieldGroup(
+        "staff",
+        {
+            "staff_firstname": "First name of the staff member who sends",
+            "staff_lastname": "Last name of the staff member who sends",
+            "staff_email": "Email address of the staff member who sends",
+            "email_signature": "Signature: the sender's own, else the space's global one",
+        },
+    )
+)
+GLOBAL_GROUPS = ("company", "staff")
+GLOBAL_FIELDS = fields_of(GLOBAL_GROUPS)
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -159,65 +135,44 @@ def _typography_for(text: str, charset: str) -> str:
 
 
 def money(amount: Decimal, currency: str, language: str, charset: str = "utf-8") -> str:
+    """An amount for a merge field: the language's format, spaces the charset can carry."""
     return _typography_for(format_currency(amount, currency, locale=language), charset)
 
 
 def day(value: date, language: str) -> str:
+    """A date for a merge field, written out in the language."""
     return format_date(value, format="long" if language != "en" else "medium", locale=language)
 
 
 def merge_values(facts: MergeFacts, charset: str = "utf-8") -> dict[str, str | Markup]:
-    """The values of every field these facts can fill. Absent facts leave their fields out."""
-    lang = facts.language
+    """The values of every field these facts can fill. Absent facts leave their fields out.
+
+    A group's values are limited to the fields it declared: it cannot set another's."""
     values: dict[str, str | Markup] = {
         "companyname": facts.company.name,
         "logo_url": facts.company.logo_url,
         "crm_url": facts.company.base_url,
-        "contact_firstname": facts.contact.first_name,
-        "contact_lastname": facts.contact.last_name,
-        "contact_email": facts.contact.email,
-        "client_company": facts.contact.company,
         "staff_firstname": facts.staff.first_name,
         "staff_lastname": facts.staff.last_name,
         "staff_email": facts.staff.email,
         # Sanitized when it was saved; it goes into the HTML as HTML, never parsed for fields.
         "email_signature": Markup(facts.signature_html or ""),  # noqa: S704
     }
-    if inv := facts.invoice:
-        values.update(
-            {
-                "invoice_number": inv.number,
-                "invoice_link": inv.link,
-                "invoice_date": day(inv.date, lang),
-                "invoice_duedate": day(inv.due_date, lang),
-                "invoice_total": money(inv.total, inv.currency, lang, charset),
-                "invoice_subtotal": money(inv.subtotal, inv.currency, lang, charset),
-                "invoice_amount_due": money(inv.amount_due, inv.currency, lang, charset),
-                "invoice_status": inv.status,
-                "total_days_overdue": str(max(inv.days_overdue, 0)),
-            }
-        )
-        if pay := facts.payment:
-            values["payment_amount"] = money(pay.amount, inv.currency, lang, charset)
-            values["payment_date"] = day(pay.date, lang)
-    if est := facts.estimate:
-        values.update(
-            {
-                "estimate_number": est.number,
-                "estimate_link": est.link,
-                "estimate_date": day(est.date, lang),
-                "estimate_expirydate": day(est.expiry_date, lang),
-                "estimate_total": money(est.total, est.currency, lang, charset),
-            }
-        )
-    if credit := facts.credit_note:
-        values.update(
-            {
-                "credit_note_number": credit.number,
-                "credit_note_link": credit.link,
-                "credit_note_date": day(credit.date, lang),
-                "credit_note_total": money(credit.total, credit.currency, lang, charset),
-                "credit_note_invoice": credit.invoice_number,
-            }
-        )
+    for key, part in facts.parts.items():
+        group = FIELD_GROUPS.get(key)
+        if group is None or group.values is None:
+            raise LookupError(f"no merge field group {key!r} makes values (not registered?)")
+        made = group.values(part, facts.language, charset)
+        if stray := set(made) - set(group.fields):
+            raise ValueError(f"group {key!r} made fields it does not declare: {sorted(stray)}")
+        values.update(made)
     return values
+
+
+def recipient_of(facts: MergeFacts) -> str:
+    """Whom an email with these facts is written to, as a preview's To line shows it."""
+    for key, part in facts.parts.items():
+        group = FIELD_GROUPS.get(key)
+        if group is not None and group.recipient is not None:
+            return group.recipient(part)
+    return ""

@@ -105,7 +105,7 @@ def test_sample_links_of_previews_and_test_emails_open_a_page(client, kind):
         "",
         date(2026, 3, 5),
     )
-    link = getattr(facts, kind).link
+    link = facts.parts[kind].link
     assert link == f"https://billing.test.example/djaboo/p/sample-{kind}"
     page = client.get(link.removeprefix("https://billing.test.example/djaboo"))
     assert page.status_code == 200 and f"Sample {kind}" in page.get_data(as_text=True)

@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from djaboo.documents.merge_fields import ContactFacts, InvoiceFacts
 from djaboo.mail.compose import (
     Attachment,
     TemplateText,
@@ -15,7 +16,7 @@ from djaboo.mail.compose import (
     safe_attachment_name,
     signature_for,
 )
-from djaboo.mail.fields import CompanyFacts, ContactFacts, InvoiceFacts, MergeFacts, merge_values
+from djaboo.mail.fields import CompanyFacts, MergeFacts, merge_values
 from djaboo.mail.merge import highlight_missing_html
 from djaboo.mail.message import MessageError, Party
 from djaboo.mail.transports import open_transport
@@ -28,19 +29,21 @@ def facts(company="Acme Ltd", client=HOSTILE, language="en", currency="USD"):
     return MergeFacts(
         company=CompanyFacts(company, "https://mail.acme.example"),
         language=language,
-        contact=ContactFacts("Jane", "Doe", "jane@example.org", client),
         signature_html="<p>Regards, <b>Ada</b></p>",
-        invoice=InvoiceFacts(
-            "INV-000042",
-            "https://mail.acme.example/p/x",
-            date(2026, 3, 5),
-            date(2026, 4, 4),
-            currency,
-            Decimal("1234.50"),
-            Decimal("1481.40"),
-            Decimal("1481.40"),
-            "unpaid",
-        ),
+        parts={
+            "contact": ContactFacts("Jane", "Doe", "jane@example.org", client),
+            "invoice": InvoiceFacts(
+                "INV-000042",
+                "https://mail.acme.example/p/x",
+                date(2026, 3, 5),
+                date(2026, 4, 4),
+                currency,
+                Decimal("1234.50"),
+                Decimal("1481.40"),
+                Decimal("1481.40"),
+                "unpaid",
+            ),
+        },
     )
 
 

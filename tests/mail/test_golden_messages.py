@@ -34,7 +34,7 @@ def golden_message(event: str, language: str, charset: str):
         today=date(2026, 3, 5),
     )
     subject, body = DEFAULT_TEXTS[(event, language)]
-    contact = facts.contact
+    contact = facts.parts["contact"]
     return compose_email(
         template=TemplateText(subject, body),
         values=merge_values(facts, charset),
