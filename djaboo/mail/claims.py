@@ -27,6 +27,18 @@ from djaboo.mail.outbox import MailPause, OutboxMessage, WorkerHeartbeat
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(minutes=5)  # MAIL_CLAIM_LEASE_SECONDS in the config
 OUTBOX = OutboxMessage.__table__
+# Built once: the worker runs these once per message, and building a statement costs more
+# than running it (the claim's name and token are parameters, `held_params()`).
+HELD_BY_PARAMS = sa.and_(
+    OUTBOX.c.status == "sending",
+    OUTBOX.c.claimed_by == sa.bindparam("b_worker"),
+    OUTBOX.c.claim_token == sa.bindparam("b_token"),
+)
+RENEW_ONE = (
+    sa.update(OUTBOX)
+    .where(OUTBOX.c.id == sa.bindparam("b_id"), HELD_BY_PARAMS)
+    .values(claimed_at=sa.bindparam("b_now", type_=OUTBOX.c.claimed_at.type))
+)
 # PostgreSQL advisory locks are keyed (namespace, id): this namespace holds one lock per space
 # for claiming its mail ("DJML" in ASCII), apart from any other use of advisory locks.
 CLAIM_LOCK_NAMESPACE = 0x444A4D4C
@@ -67,6 +79,10 @@ class Claim:
             OUTBOX.c.claim_token == self.token,
         )
 
+    def held_params(self) -> dict:
+        """The parameters of HELD_BY_PARAMS for this claim."""
+        return {"b_worker": self.worker, "b_token": self.token}
+
     def renewal_due(self) -> bool:
         return time.monotonic() - self.renewed_at >= self.renew_every
 
@@ -76,6 +92,17 @@ class Claim:
         if not ids:
             return set()
         started = time.monotonic()
+        if len(ids) == 1 and not whole:  # before each message: the cheapest statement
+            params = {"b_id": ids[0], "b_now": utcnow(), **self.held_params()}
+            if connection.execute(RENEW_ONE, params).rowcount == 1:
+                return set(ids)
+            log.warning(
+                "worker %s lost its claim on email %s (lease expired); another worker has "
+                "it, this one leaves it alone",
+                self.worker,
+                ids[0],
+            )
+            return set()
         held = connection.execute(
             sa.update(OUTBOX)
             .where(OUTBOX.c.id.in_(ids), self.held())

@@ -5,6 +5,7 @@ each outcome is written only while the claim still holds the row (djaboo/mail/cl
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -18,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
-from djaboo.mail.claims import Claim
+from djaboo.mail.claims import HELD_BY_PARAMS, Claim
 from djaboo.mail.errors import (
     ConfigurationError,
     DeliveryUnknownError,
@@ -92,12 +93,24 @@ def send_claimed(row: OutboxMessage, transport, claim: Claim, outcomes) -> bool:
     return _store(row, changes, claim, outcomes)
 
 
+@functools.lru_cache(maxsize=64)
+def _store_statement(columns: tuple[str, ...]):
+    """The outcome UPDATE for this set of columns, built once (see claims.RENEW_ONE)."""
+    table = OutboxMessage.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), HELD_BY_PARAMS)
+        .values({c: sa.bindparam(f"v_{c}", type_=table.c[c].type) for c in columns})
+    )
+
+
 def _store(row: OutboxMessage, changes: dict, claim: Claim, outcomes) -> bool:
     """One UPDATE, no unit-of-work flush (a bulk run records thousands), and only while the
     claim still holds the row; the loaded row is told the new values as committed ones."""
-    table = OutboxMessage.__table__
-    statement = sa.update(table).where(table.c.id == row.id, claim.held()).values(**changes)
-    if outcomes.execute(statement).rowcount != 1:
+    columns = tuple(sorted(changes))
+    params = {"b_id": row.id, **claim.held_params()}
+    params.update({f"v_{c}": changes[c] for c in columns})
+    if outcomes.execute(_store_statement(columns), params).rowcount != 1:
         log.warning(
             "email %s: its outcome (%s) was not recorded, the claim of %s on it had expired",
             row.id,
