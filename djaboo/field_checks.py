@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from wtforms.fields import TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
 from djaboo.mail.headers import display_name_problem, strip_bidi
@@ -38,3 +41,40 @@ class BoundedHTML:
         if problem:
             field.errors[:] = []  # one clear sentence, not also Length's
             raise StopValidation(problem)  # nothing else need read it
+
+
+# What makes the text HTML: a start or end tag, a comment, a doctype. A tag's name is letters,
+# digits and hyphens followed by a space, / or >: "Ada <ada@acme.example>" is plain text (a browser
+# would read an element named "ada@acme.example" and the sanitizer would drop the address).
+_MARKUP = re.compile(
+    r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^>]*)?|!--.*?--|![A-Za-z][^>]*)>", re.DOTALL
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def plain_lines_as_html(value):
+    """Text with no markup at all keeps its lines: each line break becomes <br> (a filter).
+
+    Typed in the plain textarea (no JavaScript) or sent by a script, a signature of two lines is
+    two lines, where as HTML it would run into one. Its `<` and `>` are text, so they are
+    escaped; `&` is left as it is, so an entity such as &amp; still reads as HTML would."""
+    if not isinstance(value, str) or _MARKUP.search(value):
+        return value
+    text = value.strip("\r\n")
+    if not _LINE_BREAK.search(text):
+        return value
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _LINE_BREAK.sub("<br>\n", text)
+
+
+class HTMLTextAreaField(TextAreaField):
+    """Email HTML (a template body, a signature, the header or footer).
+
+    In the browser static/js/rich_editor.js turns it into a rich-text editor (editor="lines":
+    Enter starts a line, not a paragraph); text submitted without any tag keeps its line breaks.
+    Sanitizing stays where it was: where the text is saved (and again when an email is built)."""
+
+    def __init__(self, label=None, validators=None, *, editor: str = "html", **kwargs):
+        kwargs["filters"] = (plain_lines_as_html, *kwargs.get("filters", ()))
+        kwargs["render_kw"] = {"data-rich-editor": editor, **(kwargs.get("render_kw") or {})}
+        super().__init__(label, validators, **kwargs)

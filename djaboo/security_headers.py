@@ -20,12 +20,31 @@ EMAIL_PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace(
 )
 
 
+# A page with the rich-text editor (static/js/rich_editor.js, Jodit): the email HTML it edits is
+# placed in the page itself, and that HTML carries inline styles (a header's border, a table's
+# widths); Jodit's own toolbar and popups set style attributes too. The same relaxation as a
+# preview, for styles only: scripts stay 'self', so nothing typed or pasted can run. (The template
+# editor and the send page hold a preview too: shows_email_preview already grants the same.)
+RICH_EDITOR_POLICY = EMAIL_PREVIEW_POLICY
+
+
 def shows_email_preview(view):
     """For views whose page holds an email preview frame."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.content_security_policy = EMAIL_PREVIEW_POLICY
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def edits_email_html(view):
+    """For views whose page holds a rich-text editor (a field marked data-rich-editor)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.content_security_policy = RICH_EDITOR_POLICY
         return view(*args, **kwargs)
 
     return wrapped

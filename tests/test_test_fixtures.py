@@ -99,3 +99,13 @@ def test_guard_refuses_unregistered_ports():
             socket.create_connection(("127.0.0.1", port), timeout=1)
     assert GUARD.violations
     GUARD.violations.clear()  # this test provoked it on purpose
+
+
+@pytest.mark.browser
+def test_page_problems_sees_a_csp_violation_and_a_script_error(page, live_server, page_problems):
+    page.goto(live_server.url + "/login")  # the strict policy: no inline styles
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<b style=\"color:red\">x</b>')")
+    page.evaluate("setTimeout(() => { throw new Error('boom'); })")
+    page.wait_for_timeout(200)
+    assert any(p.startswith("CSP: ") and "style-src" in p for p in page_problems), page_problems
+    assert any(p.startswith("script error: ") and "boom" in p for p in page_problems)

@@ -8,13 +8,12 @@ from wtforms.fields import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from djaboo.email_templates.forms import check_fields
-from djaboo.field_checks import BoundedHTML
+from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 
@@ -40,7 +39,7 @@ class SendForm(FlaskForm):
         description="Up to 3 more addresses, separated by commas.",
     )
     subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
-    body_html = TextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
+    body_html = HTMLTextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
     attach_pdf = BooleanField("Attach PDF", default=True)
 
     def __init__(self, *args, events: tuple[str, ...], **kwargs):

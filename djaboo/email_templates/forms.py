@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.fields import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.fields import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from djaboo.field_checks import BoundedHTML
+from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.headers import display_name_problem, strip_bidi
 from djaboo.mail.merge import unknown_fields
@@ -28,7 +28,7 @@ class TemplateForm(FlaskForm):
         validators=[Length(max=120)],
         description="Optional; overrides the From Name of Settings → Email for this email.",
     )
-    body_html = TextAreaField("Body", validators=[DataRequired(), BoundedHTML(100_000)])
+    body_html = HTMLTextAreaField("Body", validators=[DataRequired(), BoundedHTML(100_000)])
     plain_text = BooleanField(
         "Send as plain text", description="Send only a text version (no HTML part)."
     )

@@ -15,7 +15,6 @@ from wtforms.fields import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -27,7 +26,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from djaboo.field_checks import BoundedHTML, display_name, single_line, without_bidi
+from djaboo.field_checks import (
+    BoundedHTML,
+    HTMLTextAreaField,
+    display_name,
+    single_line,
+    without_bidi,
+)
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.fields import GLOBAL_FIELDS
 from djaboo.mail.host_policy import permitted_addresses
@@ -180,9 +185,11 @@ class EmailSettingsForm(FlaskForm):
         validators=[Length(max=1000), single_line],
         description="Comma-separated addresses that receive a hidden copy of every email.",
     )
-    signature_html = TextAreaField("Email Signature", validators=[BoundedHTML(20_000)])
-    header_html = TextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
-    footer_html = TextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
+    signature_html = HTMLTextAreaField(
+        "Email Signature", validators=[BoundedHTML(20_000)], editor="lines"
+    )
+    header_html = HTMLTextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
+    footer_html = HTMLTextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
     logo_url = StringField(
         "Logo URL",
         validators=[Length(max=500)],

@@ -9,6 +9,7 @@ from flask_login import current_user
 from djaboo.db import get_in_space_or_404
 from djaboo.extensions import db
 from djaboo.mail.delivery import resume_space
+from djaboo.security_headers import edits_email_html
 from djaboo.settings.connection_check import CheckRefused, run_in_background, start_mail_check
 from djaboo.settings.email_settings import apply_email_settings, email_settings_for
 from djaboo.settings.forms import ConnectionCheckForm, EmailSettingsForm, TestEmailForm
@@ -48,6 +49,7 @@ def _page(form, test_form=None, check_form=None, status=200):
 
 @bp.route("/email", methods=["GET", "POST"])
 @admin_required
+@edits_email_html
 def email():
     settings = email_settings_for(current_user.space)
     form = EmailSettingsForm(existing=settings)
@@ -86,12 +88,14 @@ def _start(kind: str, form):
 
 @bp.route("/email/test", methods=["POST"])
 @admin_required
+@edits_email_html
 def send_test_email():
     return _start("test_email", TestEmailForm())
 
 
 @bp.route("/email/check", methods=["POST"])
 @admin_required
+@edits_email_html
 def check_connection():
     return _start("connection", ConnectionCheckForm())
 

@@ -8,11 +8,10 @@ from wtforms.fields import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from djaboo.field_checks import BoundedHTML
+from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
 
 PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters."
@@ -36,9 +35,10 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    signature_html = TextAreaField(
+    signature_html = HTMLTextAreaField(
         "Email signature",
         validators=[Optional(), BoundedHTML(20_000)],
+        editor="lines",
         description="Replaces the space's global signature in the emails you send. HTML allowed; "
         "scripts and forms are removed.",
     )

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user
 
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.extensions import db
+from djaboo.security_headers import edits_email_html
 from djaboo.staff.accounts import (
     AccountError,
     create_user,
@@ -30,6 +31,7 @@ def home():
 
 @bp.route("/staff/profile", methods=["GET", "POST"])
 @login_required
+@edits_email_html
 def profile():
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
@@ -44,6 +46,7 @@ def profile():
 
 @bp.route("/staff/profile/password", methods=["POST"])
 @login_required
+@edits_email_html
 def change_password():
     form = ProfileForm(obj=current_user, formdata=None)
     password_form = PasswordChangeForm(prefix="pw")

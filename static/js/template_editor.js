@@ -1,16 +1,24 @@
-// Email template editor: merge fields insert on click; the preview follows what is typed.
+// Email template editor and send page: merge fields insert on click (in the subject or body,
+// whichever had the focus last); the preview follows what is typed.
 // Without this script the Preview button does the same with a page load.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("template-form");
   if (!form) return;
   const subject = form.querySelector("#subject");
   const body = form.querySelector("#body_html");
-  let target = body;
+  // The field with the focus when this script starts (a quick typist), else the body.
+  let target = document.activeElement === subject ? subject : body;
   [subject, body].forEach((el) => el.addEventListener("focus", () => { target = el; }));
 
   document.querySelectorAll(".merge-field").forEach((button) => {
     button.addEventListener("click", () => {
       const text = button.dataset.field;
+      // The body's rich editor (static/js/rich_editor.js) inserts at its own cursor.
+      const insert = new CustomEvent("rich-editor:insert", { detail: text, cancelable: true });
+      if (!target.dispatchEvent(insert)) {
+        schedule();
+        return;
+      }
       const start = target.selectionStart ?? target.value.length;
       const end = target.selectionEnd ?? start;
       target.value = target.value.slice(0, start) + text + target.value.slice(end);
@@ -63,7 +71,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const list = document.createElement("ul");
       list.className = "errors live-errors";
       messages.forEach((m) => { const li = document.createElement("li"); li.textContent = m; list.append(li); });
-      field.after(list);
+      // At the end of the field's block, as the server draws them (after a rich editor too).
+      const block = field.closest(".field");
+      if (block) block.append(list); else field.after(list);
     }
   }
   form.addEventListener("input", schedule);

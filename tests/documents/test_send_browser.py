@@ -1,8 +1,11 @@
 """A staff member's everyday flow, in the browser by the visible labels."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures.browser import rich_editor
 from tests.fixtures.factories import DEFAULT_PASSWORD
 from tests.settings.conftest import form_data
 
@@ -19,6 +22,7 @@ def test_customer_invoice_preview_send_history(
     smtp_server,
     browser_login,
     mail_worker,
+    page_problems,
 ):
     server = smtp_server()
     admin = create_space(name="Acme Ltd")
@@ -56,6 +60,13 @@ def test_customer_invoice_preview_send_history(
     frame = page.frame_locator("#preview-frame")
     expect(frame.locator("body")).to_contain_text("Cheers, Sam from Acme accounts")
     expect(frame.locator("body")).to_contain_text("€300.00")
+    # The message is a rich-text editor; a merge field goes where the cursor is.
+    rich_editor(page, "Message").click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("Ref. ")
+    page.get_by_role("button", name="{invoice_number}").click()
+    page.keyboard.type(": ")
+    expect(frame.locator("p").first).to_have_text(re.compile(r"^Ref\.\sINV-000001:\sDear Hank"))
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#flash")).to_contain_text("queued")
 
@@ -70,4 +81,7 @@ def test_customer_invoice_preview_send_history(
     assert got.rcpt_tos == ["hank@globex.example"]
     [pdf] = list(got.message.iter_attachments())
     assert pdf.get_filename() == "INV-000001.pdf" and pdf.get_content().startswith(b"%PDF")
-    assert "Cheers, Sam from Acme accounts" in got.message.get_body(("html",)).get_content()
+    html = got.message.get_body(("html",)).get_content()
+    assert "Cheers, Sam from Acme accounts" in html
+    assert re.search(r"<p[^>]*>Ref\.(&nbsp;| )INV-000001:(&nbsp;| )Dear Hank", html)
+    assert page_problems == []

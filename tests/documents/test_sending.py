@@ -143,3 +143,19 @@ def test_the_text_typed_for_one_send_is_sanitized_like_a_template(shop):
     assert "Hi Jane" in html
     for bad in ("<script", "onclick", "javascript:"):
         assert bad not in html
+
+
+def test_a_message_typed_as_plain_lines_is_sent_with_its_line_breaks(shop):
+    data = send_form(
+        shop.client,
+        shop.invoice.id,
+        body_html="Dear {contact_firstname},\r\nhere is {invoice_number}.\r\n{email_signature}",
+    )
+    assert shop.client.post(f"/invoices/{shop.invoice.id}/send", data=data).status_code == 302
+    row = wait_for_delivery(db.session.execute(sa.select(OutboxMessage.id)).scalar_one())
+    assert row.status == "sent", row.last_error
+    message = shop.server.messages[0].message
+    html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert "Dear Jane,<br>\nhere is INV-000001.<br>" in html
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Dear Jane,\nhere is INV-000001.\n" in text

@@ -128,6 +128,25 @@ def test_live_preview_shows_the_unsaved_text(client, admin, template_of):
     assert template_of(admin.space_id, "invoice_sent").subject == t.subject  # nothing saved
 
 
+def test_a_body_typed_as_plain_lines_keeps_its_line_breaks(client, admin, template_of):
+    t = template_of(admin.space_id, "invoice_sent")
+    typed = "Dear {contact_firstname},\r\n\r\nPlease pay {invoice_amount_due}.\r\n{email_signature}"
+    preview = client.submit(
+        f"/email-templates/{t.id}/preview",
+        edit_data(t, body_html=typed),
+        page=f"/email-templates/{t.id}",
+    )
+    data = json.loads(preview.get_data(as_text=True))
+    assert "Dear Jane,<br>\n<br>\nPlease pay $1,234.80.<br>" in data["html"]
+    assert "Dear Jane,\n\nPlease pay $1,234.80.\n" in data["text"]
+    response = client.submit(f"/email-templates/{t.id}", edit_data(t, body_html=typed))
+    assert response.status_code == 302
+    assert template_of(admin.space_id, "invoice_sent").body_html == (
+        "Dear {contact_firstname},<br>\n<br>\nPlease pay {invoice_amount_due}.<br>\n"
+        "{email_signature}"
+    )
+
+
 @pytest.mark.parametrize(
     "body, error",
     [

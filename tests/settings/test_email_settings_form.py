@@ -247,3 +247,22 @@ def test_csrf_is_required(admin_client):
     response = admin_client.post("/settings/email", data=form_data())
     assert response.status_code == 400
     assert settings_row(admin_client.admin.space_id).from_email == ""
+
+
+def test_signature_header_and_footer_typed_as_plain_lines_keep_their_line_breaks(admin_client):
+    response = admin_client.submit(
+        "/settings/email",
+        form_data(
+            signature_html="Kind regards,\r\nThe Acme team",
+            header_html="{companyname}\r\nInvoices & reminders",
+            footer_html="Acme Ltd\r\n1 Main Street\r\nSpringfield",
+        ),
+    )
+    assert response.status_code == 302
+    row = settings_row(admin_client.admin.space_id)
+    assert row.signature_html == "Kind regards,<br>\nThe Acme team"
+    assert row.header_html == "{companyname}<br>\nInvoices &amp; reminders"
+    assert row.footer_html == "Acme Ltd<br>\n1 Main Street<br>\nSpringfield"
+    # HTML is taken as HTML: its line breaks are only layout.
+    admin_client.submit("/settings/email", form_data(footer_html="<p>Acme Ltd</p>\r\n<p>x</p>"))
+    assert settings_row(admin_client.admin.space_id).footer_html == "<p>Acme Ltd</p>\n<p>x</p>"

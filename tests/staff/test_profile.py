@@ -90,3 +90,17 @@ def test_password_mismatch_is_inline(client, create_space, login):
     )
     assert response.status_code == 400
     assert "The passwords differ." in response.get_data(as_text=True)
+
+
+def test_signature_typed_as_plain_lines_keeps_its_line_breaks(client, create_space, login):
+    admin = create_space()
+    login(client, admin)
+    typed = "Cheers,\r\nAda <ada@acme.example>\r\n+44 20 7946 0000"
+    response = client.submit("/staff/profile", {"name": "Ada", "signature_html": typed})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).signature_html == (
+        "Cheers,<br>\nAda &lt;ada@acme.example&gt;<br>\n+44 20 7946 0000"
+    )
+    html = client.get("/staff/profile").get_data(as_text=True)
+    assert 'srcdoc="Cheers,&lt;br&gt;\nAda &amp;lt;ada@acme.example&amp;gt;&lt;br&gt;' in html

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from djaboo.extensions import db
 from djaboo.staff.models import User
+from tests.fixtures.browser import rich_editor
 from tests.fixtures.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,8 @@ def test_sign_in_save_signature_sign_out(page, live_server, create_space, browse
 
     page.get_by_role("link", name=admin.name).click()
     expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
-    page.get_by_label("Email signature").fill(
+    page.get_by_role("button", name="Change mode").click()  # the editor's HTML source view
+    page.get_by_role("textbox", name="Email signature (HTML source)").fill(
         "<p>Cheers,<br><b>Ada</b></p><img src=x onerror=\"document.title='pwned'\">"
     )
     page.get_by_role("button", name="Save profile").click()
@@ -34,3 +36,47 @@ def test_sign_in_save_signature_sign_out(page, live_server, create_space, browse
     db.session.expire_all()
     stored = db.session.get(User, admin.id).signature_html
     assert "<b>Ada</b>" in stored and "onerror" not in stored
+
+
+def test_signature_typed_as_two_lines_keeps_its_line_break(
+    page, live_server, create_space, browser_login, page_problems
+):
+    admin = create_space(name="Acme Ltd")
+    browser_login(page, admin, DEFAULT_PASSWORD)
+    page.get_by_role("link", name=admin.name).click()
+    signature = rich_editor(page, "Email signature")
+    signature.click()
+    page.keyboard.type("Cheers,")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Ada from accounts")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#flash")).to_have_text("Your profile is saved.")
+
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).signature_html == "Cheers,<br>Ada from accounts"
+    preview = page.frame_locator("iframe.signature-preview").locator("body")
+    expect(preview).to_have_text("Cheers,\nAda from accounts", use_inner_text=True)
+    # Back in the editor as two lines.
+    expect(signature).to_have_text("Cheers,\nAda from accounts", use_inner_text=True)
+    assert page_problems == []
+
+
+def test_without_javascript_the_signature_is_a_plain_textarea_that_keeps_lines(
+    browser, live_server, create_space
+):
+    admin = create_space(name="Acme Ltd")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server.url + "/staff/profile")
+    page.get_by_label("Email signature").fill("Cheers,\nAda")  # the form's own textarea
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#flash")).to_have_text("Your profile is saved.")
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).signature_html == "Cheers,<br>\nAda"
+    preview = page.frame_locator("iframe.signature-preview").locator("body")
+    expect(preview).to_have_text("Cheers,\nAda", use_inner_text=True)
+    context.close()

@@ -18,6 +18,7 @@ from djaboo.documents.sending import (
 )
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.extensions import db
+from djaboo.mail.events import EVENTS
 from djaboo.security_headers import shows_email_preview
 
 
@@ -111,4 +112,5 @@ def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):
         preview=preview,
         detail_url=detail_url(document),
         preview_url=url_for(kind.endpoint("send_preview"), **{kind.id_arg: document.id}),
+        catalogue=EVENTS[form.event.data].field_catalogue() if form.event.data in EVENTS else [],
     ), status
