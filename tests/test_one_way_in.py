@@ -95,3 +95,35 @@ def test_the_database_refuses_an_origin_the_code_does_not_know(app, create_space
         db.session.flush()
     db.session.rollback()
     assert set(ORIGINS) >= {"manual", "reminder", "test", "thank_you", "notice", "password_reset"}
+
+
+def test_a_send_at_must_be_a_moment_and_never_for_a_held_email(app, create_space):
+    from datetime import datetime, timedelta
+
+    from djaboo.db import utcnow
+
+    admin = create_space()
+    base = {"space_id": admin.space_id, "origin": "manual", "composed": None}
+    for email in (
+        NewEmail(key="naive", not_before=datetime(2030, 1, 1, 9, 0), **base),
+        NewEmail(key="held", not_before=utcnow() + timedelta(hours=1), held_by="x:1", **base),
+    ):
+        with pytest.raises(RecordingError):
+            record_email(email)
+    db.session.rollback()
+    assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one() == 0
+
+
+def test_the_database_refuses_a_status_the_code_does_not_know(app, create_space):
+    from djaboo.mail.outbox import STATUSES
+
+    admin = create_space()
+    record_email(NewEmail(space_id=admin.space_id, origin="manual", key="k1", composed=None))
+    db.session.commit()
+    for status in STATUSES:  # every state the code knows is one the database takes
+        db.session.execute(sa.update(OutboxMessage).values(status=status))
+        db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(OutboxMessage).values(status="paused"))
+        db.session.flush()
+    db.session.rollback()

@@ -10,6 +10,7 @@ from djaboo.documents.errors import DocumentRuleError
 from djaboo.documents.kinds import DocumentKind, kind_of
 from djaboo.documents.models import Customer
 from djaboo.documents.numbering import next_number
+from djaboo.documents.recording import lock_documents
 from djaboo.extensions import db
 from djaboo.staff.models import User
 
@@ -46,6 +47,21 @@ def mark_sent(document, when) -> None:
         document.status = kind_of(document).life.sent_status
         document.version += 1
     document.sent_at = document.sent_at or when
+
+
+def mark_sent_without_email(document, user: User, when) -> None:
+    """Mark as sent: a draft handed over some other way (by post, in person). Its status
+    changes as on a first email, nothing is emailed (nothing goes in the outbox), and who did
+    it and when are kept for its page. The document is locked and read again first, so a send
+    or another click at the same moment does it once."""
+    kind = kind_of(document)
+    lock_documents(kind, [document.id])
+    db.session.refresh(document)
+    if document.status != "draft":
+        raise DocumentRuleError(f"{_a(document, kind)} cannot be marked as sent: only a draft can.")
+    mark_sent(document, when)
+    document.marked_sent_at = when
+    document.marked_sent_by_id = user.id
 
 
 def cancel_document(document) -> None:

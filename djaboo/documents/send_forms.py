@@ -1,21 +1,28 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_wtf import FlaskForm
 from wtforms.fields import (
     BooleanField,
+    DateTimeLocalField,
     HiddenField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from djaboo.db import utcnow
 from djaboo.email_templates.forms import check_fields
 from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
+from djaboo.spaces.clock import NoSuchLocalTime, from_space_clock, space_time
+
+MAX_AHEAD = timedelta(days=365)  # Send at: at most this far ahead
 
 
 class CheckboxesField(SelectMultipleField):
@@ -41,11 +48,26 @@ class SendForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
     body_html = HTMLTextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
     attach_pdf = BooleanField("Attach PDF", default=True)
+    # Send later: a wall-clock time on the space's clock; validate_send_at makes it a moment.
+    send_at = DateTimeLocalField(
+        "Send at",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        render_kw={"step": 60},
+    )
 
-    def __init__(self, *args, events: tuple[str, ...], **kwargs):
-        """events: what this document's kind may send (DocumentKind.events)."""
+    def __init__(self, *args, events: tuple[str, ...], space, **kwargs):
+        """events: what this document's kind may send (DocumentKind.events); space: whose
+        clock Send at is read on."""
         super().__init__(*args, **kwargs)
         self.event.choices = [SelectChoice(e, EVENTS[e].label) for e in events]
+        self.space = space
+        self.send_at.moment = None  # the UTC moment of a valid Send at
+
+    @property
+    def send_at_moment(self):
+        """When to send (aware UTC), or None: now."""
+        return self.send_at.moment
 
     @property
     def allowed_fields(self) -> list[str]:
@@ -71,3 +93,23 @@ class SendForm(FlaskForm):
 
     def validate_body_html(self, field):
         check_fields(field.data, self.allowed_fields)
+
+    def validate_send_at(self, field):
+        if field.data is None:  # not a date and time: its parse error says so
+            return
+        now = utcnow()
+        # Compared on the wall clock first: a year 9999 or 0001 never reaches a conversion.
+        local_now = space_time(self.space, now).replace(tzinfo=None)
+        if field.data <= local_now:
+            raise ValidationError("Choose a time in the future, or leave it empty to send now.")
+        if field.data > local_now + MAX_AHEAD + timedelta(days=1):
+            raise ValidationError("At most a year ahead.")
+        try:
+            moment = from_space_clock(self.space, field.data)
+        except NoSuchLocalTime as exc:
+            raise ValidationError(str(exc)) from None
+        if moment <= now:
+            raise ValidationError("Choose a time in the future, or leave it empty to send now.")
+        if moment > now + MAX_AHEAD:
+            raise ValidationError("At most a year ahead.")
+        field.moment = moment

@@ -5,7 +5,7 @@ in). Idempotent on the form's send key."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from email.utils import make_msgid
 
 from djaboo.db import utcnow
@@ -42,6 +42,9 @@ class SendRequest:
     cc: list[str] = field(default_factory=list)
     attach_pdf: bool = True
     send_key: str = ""
+    # Send later (an aware moment): made now, as previewed, and recorded as scheduled; the
+    # document's status changes now too, so the PDF shows what the customer will get.
+    send_at: datetime | None = None
 
 
 class SendRefused(ValueError):
@@ -174,6 +177,7 @@ def document_email(
             problem=problem,
             to_display=", ".join(c.email for c in chosen_contacts(document, request.contact_ids)),
             subject=f"{kind.label} {document.number}",
+            not_before=request.send_at,
         ),
         new_link,
     )

@@ -137,16 +137,31 @@ class Claim:
             )
 
 
+# Rows that wait for their next_attempt_at: a retry, and an email scheduled (Send at).
+WAITING = ("retry", "scheduled")
+
+
 def due(now, lease: timedelta = DEFAULT_LEASE):
-    """Rows to send now: queued, a retry whose time came, or a claim whose lease ran out."""
+    """Rows to send now: queued, a retry or a scheduled email whose time came, or a claim
+    whose lease ran out."""
     return sa.and_(
         sa.or_(
             OUTBOX.c.status == "queued",
-            sa.and_(OUTBOX.c.status == "retry", OUTBOX.c.next_attempt_at <= now),
+            sa.and_(OUTBOX.c.status.in_(WAITING), OUTBOX.c.next_attempt_at <= now),
             sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < now - lease),
         ),
         OUTBOX.c.space_id.not_in(sa.select(MailPause.space_id)),
     )
+
+
+def next_due_at(now):
+    """When the next waiting row (retry, scheduled) falls due, after `now`; None if none
+    does. The worker sleeps no longer than that."""
+    return db.session.execute(
+        sa.select(sa.func.min(OUTBOX.c.next_attempt_at)).where(
+            OUTBOX.c.status.in_(WAITING), OUTBOX.c.next_attempt_at > now
+        )
+    ).scalar_one_or_none()
 
 
 def due_spaces(after: int = 0, lease: timedelta = DEFAULT_LEASE, skip=()) -> list[int]:

@@ -43,6 +43,13 @@ def retry_delay(attempts: int) -> timedelta:
     return base * random.uniform(0.8, 1.2)
 
 
+def still_trying(row: OutboxMessage) -> bool:
+    """Whether a transient failure is tried again: within GIVE_UP_AFTER of when the email was
+    to go (queued, or its Send at, Send now or Resend: not_before)."""
+    since = max(row.created_at, row.not_before or row.created_at)
+    return utcnow() - since < GIVE_UP_AFTER
+
+
 def worker_name() -> str:
     """This thread's name in claims: host, process and thread."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_native_id()}"[:200]
@@ -79,7 +86,7 @@ def send_claimed(row: OutboxMessage, transport, claim: Claim, outcomes) -> bool:
         "status": "sent",
     }
     deferred = [r for r, x in result.refused.items() if x.transient]
-    if deferred and utcnow() - row.created_at < GIVE_UP_AFTER:
+    if deferred and still_trying(row):
         # Only the deferred recipients are tried again: the others already have it.
         changes.update(
             recipients=deferred,
@@ -191,7 +198,7 @@ def failure_changes(row: OutboxMessage, error: MailError) -> dict:
         # The server may have it: one more try, same Message-ID, so at most one extra copy.
         changes["status"] = "retry"
         changes["next_attempt_at"] = utcnow() + retry_delay(row.attempts)
-    elif isinstance(error, TransientError) and utcnow() - row.created_at < GIVE_UP_AFTER:
+    elif isinstance(error, TransientError) and still_trying(row):
         changes["status"] = "retry"
         changes["next_attempt_at"] = utcnow() + retry_delay(row.attempts)
         if refused:  # recipients refused for good are not tried again; deferred ones are

@@ -9,7 +9,11 @@ States:  queued -> sending -> sent
                            -> failed (permanent, with the server's words)
                            -> attention (the space's configuration must be fixed)
                            -> unknown (the server may have it; never re-sent silently)
+         scheduled (Send at: next_attempt_at) -> sending once its time came
          queued/retry -> withdrawn (a reminder whose invoice was paid before it went out)
+         queued/retry/scheduled -> cancelled (by a person, while no worker had claimed it)
+         retry/scheduled -> queued (Retry now, Send now); failed/attention/unknown -> queued
+         (Resend): djaboo/mail/queue_control.py
 
 A sent or withdrawn row may later lose its message (raw emptied, pruned_at set) and keep its
 log line: the space's retention, decided and run outside the mail core (settings/retention.py).
@@ -27,7 +31,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
 
-STATUSES = ("queued", "sending", "sent", "retry", "failed", "attention", "unknown", "withdrawn")
+STATUSES = (
+    "queued",
+    "scheduled",
+    "sending",
+    "sent",
+    "retry",
+    "failed",
+    "attention",
+    "unknown",
+    "withdrawn",
+    "cancelled",
+)
 # Why an email exists; stored with it (never guessed from its key). djaboo/mail/recording.py
 ORIGINS = {
     "manual": "Sent by staff",
@@ -39,6 +54,7 @@ ORIGINS = {
 }
 STATUS_LABELS = {
     "queued": "Queued",
+    "scheduled": "Scheduled",
     "sending": "Sending",
     "sent": "Accepted by the server",
     "retry": "Will retry",
@@ -46,6 +62,7 @@ STATUS_LABELS = {
     "attention": "Needs attention",
     "unknown": "Unknown (check)",
     "withdrawn": "Not sent: no longer needed",
+    "cancelled": "Cancelled",
 }
 
 
@@ -66,8 +83,8 @@ class OutboxMessage(db.Model):
             sqlite_where=sa.text("pruned_at IS NULL"),
         ),
         sa.CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'retry', 'failed', 'attention', 'unknown', "
-            "'withdrawn')",
+            "status IN ('queued', 'scheduled', 'sending', 'sent', 'retry', 'failed', 'attention', "
+            "'unknown', 'withdrawn', 'cancelled')",
             name="status",
         ),
         sa.CheckConstraint(
@@ -90,6 +107,9 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # Not to go before this (Send at; Send now and Resend set it to then): the time from which
+    # the give-up age of its retries counts, so an email scheduled weeks ahead gets its days.
+    not_before: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     # The worker connection (host:pid:thread) holding the claim: caps connections per space.
     claimed_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")

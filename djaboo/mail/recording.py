@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -53,12 +54,17 @@ class NewEmail:
     # recorded as "sending", held by that name under a new token, so no worker takes it while
     # its lease runs, and a worker does once the holder died.
     held_by: str = ""
+    # Send later: an aware moment; the email waits as "scheduled" until then (the worker
+    # claims it once it is due, djaboo/mail/claims.py). Made now: its bytes do not change.
+    not_before: datetime | None = None
 
     def values(self, now) -> dict:
         if self.origin not in ORIGINS:
             raise RecordingError(f"unknown origin {self.origin!r}")
         if not KEY.fullmatch(self.key):
             raise RecordingError(f"malformed key {self.key[:100]!r}")
+        if self.not_before is not None and (self.held_by or self.not_before.tzinfo is None):
+            raise RecordingError("not_before must be aware, and a held email goes at once")
         composed = self.composed
         values = {
             "space_id": self.space_id,
@@ -95,6 +101,12 @@ class NewEmail:
             "raw": composed.envelope.message,
             "smtputf8": composed.envelope.smtputf8,
         }
+        if self.not_before is not None:
+            values |= {
+                "status": "scheduled",
+                "next_attempt_at": self.not_before,
+                "not_before": self.not_before,
+            }
         if self.held_by:
             values |= {
                 "status": "sending",
@@ -127,7 +139,14 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     )
     # One column set for every row: an executemany needs the same keys in each.
     columns = set().union(*rows)
-    defaults = {"claimed_by": "", "claim_token": "", "last_error": "", "claimed_at": None}
+    defaults = {
+        "claimed_by": "",
+        "claim_token": "",
+        "last_error": "",
+        "claimed_at": None,
+        "next_attempt_at": None,
+        "not_before": None,
+    }
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
     inserted = db.session.execute(
         statement.returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token), rows

@@ -30,7 +30,7 @@ from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
 from djaboo.mail.batch import CONNECTIONS_PER_SPACE, SettingsFor, Withdraw, serve_space
-from djaboo.mail.claims import DEFAULT_LEASE, due_spaces
+from djaboo.mail.claims import DEFAULT_LEASE, WAITING, due_spaces, next_due_at
 from djaboo.mail.outbox import OutboxMessage, WorkerHeartbeat
 from djaboo.mail.wakeup import Listener
 
@@ -39,6 +39,7 @@ MAX_BACKOFF = 60.0  # seconds between attempts while the database stays unreacha
 THREADS = 4  # spaces one worker serves at once
 BEAT_EVERY = 10.0  # seconds between heartbeats
 POLL = {"postgresql": 5.0, "sqlite": 0.5}  # seconds between idle looks (PostgreSQL: LISTEN too)
+SOONEST = 0.05  # seconds: the shortest pause before a retry or a scheduled email falls due
 
 _last_served = threading.local()
 
@@ -75,7 +76,7 @@ def waiting_without_worker(space_id: int, grace: timedelta = timedelta(minutes=3
             OutboxMessage.space_id == space_id,
             sa.or_(
                 sa.and_(OutboxMessage.status == "queued", OutboxMessage.created_at < late),
-                sa.and_(OutboxMessage.status == "retry", OutboxMessage.next_attempt_at < late),
+                sa.and_(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at < late),
             ),
         )
     ).scalar_one_or_none()
@@ -117,10 +118,11 @@ def run(
 
     This thread finds the spaces with due mail and hands each to a pool thread (at most one
     per space, `threads` at once); it looks again whenever a batch ends, mail is queued
-    (PostgreSQL NOTIFY), or `interval` seconds passed (default: 5 s on PostgreSQL, 0.5 s on
-    SQLite). `periodic` (the reminder run) is called every `period` seconds, and each of `jobs`
-    (seconds, job), such as the retention run, every its seconds, the first time at start; they
-    must be safe to run in several workers at once. On stop, each thread gives back the rows
+    (PostgreSQL NOTIFY), `interval` seconds passed (default: 5 s on PostgreSQL, 0.5 s on
+    SQLite), or a retry or a scheduled email falls due, whichever comes first. `periodic` (the
+    reminder run) is called every `period` seconds, and each of `jobs` (seconds, job), such as
+    the retention run, every its seconds, the first time at start; they must be safe to run in
+    several workers at once. On stop, each thread gives back the rows
     it has not started and ends after its current message."""
     stop = stop or threading.Event()
     app = current_app._get_current_object()
@@ -181,6 +183,7 @@ def run(
                             break
                         serving[space_id] = pool.submit(serve, space_id)
                         last_served = space_id
+                    pause = _pause_until_due(interval)
                 except UNREACHABLE as exc:
                     # Expected while the database restarts: one line per attempt, not a traceback.
                     failures += 1
@@ -199,6 +202,16 @@ def run(
                 _sleep(wake, stop, pause)
         finally:
             stop.set()  # Ctrl+C: the threads give back what they have not started
+
+
+def _pause_until_due(interval: float) -> float:
+    """`interval`, or less when a retry or a scheduled email falls due sooner: no NOTIFY
+    says a time came, so the worker wakes for it itself."""
+    now = utcnow()
+    at = next_due_at(now)
+    if at is None:
+        return interval
+    return min(interval, max((at - now).total_seconds(), SOONEST))
 
 
 def _sleep(wake: threading.Event, stop: threading.Event, seconds: float) -> None:

@@ -2,9 +2,10 @@
 message itself (its stored bytes, the attached PDF included) and keeps its line in the email
 log: subject, recipients, status, the server's answer.
 
-Only rows nothing can send again lose their message: "sent" and "withdrawn". A failed, held
-("needs attention") or unknown email can still be sent again with the same bytes (Resend, or
-saving the settings), so it keeps them; once accepted it is "sent" and ages like the rest.
+Only rows nothing can send again lose their message: "sent", "withdrawn" and "cancelled". A
+failed, held ("needs attention") or unknown email can still be sent again with the same bytes
+(Resend, or saving the settings), so it keeps them; once accepted it is "sent" and ages like
+the rest.
 
 Cached PDFs (document_pdf) are not emails' copies: each document keeps only the one drawn from
 its current page, which its pages and public link serve. They stay.
@@ -29,7 +30,7 @@ from djaboo.settings.models import EmailSettings
 
 log = logging.getLogger(__name__)
 
-PRUNABLE = ("sent", "withdrawn")  # final: nothing sends these again
+PRUNABLE = ("sent", "withdrawn", "cancelled")  # final: nothing sends these again
 BATCH = 500  # rows per transaction: a big space never holds a long lock
 EVERY = 3600.0  # seconds between runs in the mail worker
 

@@ -6,7 +6,7 @@ dates, overdue, expiry and reminders all follow the same date, so they never dis
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from djaboo.db import utcnow
@@ -27,3 +27,22 @@ def space_today(space, now_utc: datetime | None = None) -> date:
 def space_time(space, moment: datetime) -> datetime:
     """An aware moment (stored in UTC) on the space's clock."""
     return moment.astimezone(space_zone(space.timezone))
+
+
+class NoSuchLocalTime(ValueError):
+    """A wall-clock time the space's clocks skip (the hour lost when summer time begins)."""
+
+
+def from_space_clock(space, local: datetime) -> datetime:
+    """A naive wall-clock time read on the space's clock, as an aware UTC moment.
+
+    A time the clocks skip raises NoSuchLocalTime; one they pass twice (the hour repeated when
+    summer time ends) is its first occurrence, the earlier moment."""
+    zone = space_zone(space.timezone)
+    moment = local.replace(tzinfo=zone, fold=0)
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NoSuchLocalTime(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that hour "
+            "(summer time begins). Choose another time."
+        )
+    return moment.astimezone(UTC)

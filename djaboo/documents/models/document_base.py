@@ -47,6 +47,12 @@ class DocumentColumns:
     first_viewed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     last_viewed_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Mark as sent (djaboo/documents/lifecycle.py): sent outside the app, nothing emailed; its
+    # page says who and when.
+    marked_sent_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    marked_sent_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
 
     @declared_attr
     def customer(cls) -> Mapped[object]:
@@ -54,7 +60,8 @@ class DocumentColumns:
 
     @declared_attr
     def owner(cls) -> Mapped[object | None]:
-        return relationship("User")
+        # Named: marked_sent_by_id is a key to staff_user as well.
+        return relationship("User", foreign_keys=f"{cls.__name__}.owner_id")
 
     @declared_attr
     def lines(cls) -> Mapped[list[LineColumns]]:

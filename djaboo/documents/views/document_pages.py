@@ -14,10 +14,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 
 from djaboo.database_timeouts import describe
-from djaboo.db import get_in_space_or_404, space_select
+from djaboo.db import get_in_space_or_404, space_select, utcnow
 from djaboo.documents.errors import DocumentRuleError
 from djaboo.documents.kinds import DocumentKind, kind_of
-from djaboo.documents.lifecycle import cancel_document, create_document, update_document
+from djaboo.documents.lifecycle import (
+    cancel_document,
+    create_document,
+    mark_sent_without_email,
+    update_document,
+)
 from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer
 from djaboo.documents.pdf import PDFError, draw_pdf, keep_pdf
@@ -30,6 +35,7 @@ from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.request_guard import query_id
 from djaboo.spaces.clock import space_today
+from djaboo.staff.models import User
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +138,7 @@ def document_detail(kind: DocumentKind, document_id: int):
         doc=document,
         emails=emails,
         public_link=public_url(link) if link else None,
+        marked_sent_by=marked_sent_by(document),
         confirm_form=FlaskForm(),
         **{name: form(formdata=None) for name, form in kind.page_forms.items()},
         **document_context(document),
@@ -159,6 +166,35 @@ def document_cancel(kind: DocumentKind, document_id: int):
         db.session.commit()
         flash(f"{kind.label} {document.number} cancelled.", "success")
     return redirect(detail_url(document))
+
+
+@route_each_kind("mark_sent", "/{prefix}/{id}/mark-sent", methods=("POST",))
+def document_mark_sent(kind: DocumentKind, document_id: int):
+    """Mark as sent: the status of a first send, nothing emailed (sent by post, say)."""
+    document = load_document(kind, document_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        mark_sent_without_email(document, current_user, utcnow())
+    except DocumentRuleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        label = kind.life.labels[document.status]
+        flash(
+            f"{kind.label} {document.number} marked as sent ({label}); nothing was emailed.",
+            "success",
+        )
+    return redirect(detail_url(document))
+
+
+def marked_sent_by(document) -> str:
+    """Who marked the document as sent, for its page ("" if nobody did)."""
+    if document.marked_sent_at is None:
+        return ""
+    user = db.session.get(User, document.marked_sent_by_id) if document.marked_sent_by_id else None
+    return user.name if user else "a former staff member"
 
 
 @route_each_kind("revoke_link", "/{prefix}/{id}/revoke-link", methods=("POST",))

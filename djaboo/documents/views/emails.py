@@ -1,4 +1,6 @@
-"""The space's email log: every email, its status and the server's answer, resend when failed."""
+"""The space's email log: every email, its status and the server's answer; a person's hand on
+the queue (Cancel, Retry now / Send now, Resend; several at once from the log), whose rules are
+djaboo/mail/queue_control.py."""
 
 from __future__ import annotations
 
@@ -13,11 +15,32 @@ from djaboo.documents.listing import paginate
 from djaboo.documents.views import bp
 from djaboo.extensions import db
 from djaboo.mail.outbox import STATUS_LABELS, OutboxMessage
+from djaboo.mail.queue_control import (
+    CANCELLABLE,
+    MAX_IDS,
+    RESENDABLE,
+    SENDABLE_NOW,
+    cancel_emails,
+    refusal,
+    resend_emails,
+    send_emails_now,
+)
+from djaboo.request_guard import query_id
 from djaboo.security_headers import shows_email_preview
 from djaboo.staff.models import User
 
 SORTS = {"-created": (OutboxMessage.id.desc(),), "created": (OutboxMessage.id,)}
-RESENDABLE = ("failed", "attention", "unknown")
+# What each button does to one email: the rule, and the flash when it did.
+ACTIONS = {
+    "cancel": (
+        lambda space_id, ids: cancel_emails(space_id, ids, by=current_user.name),
+        "The email is cancelled; it will not be sent.",
+    ),
+    "send_now": (send_emails_now, "The email is queued; it goes out now."),
+    "resend": (resend_emails, "The email is queued again."),
+}
+# Which buttons a row of a status gets (the rules decide again on the click).
+STATES = {"cancellable": CANCELLABLE, "sendable_now": SENDABLE_NOW, "resendable": RESENDABLE}
 
 
 @bp.route("/emails")
@@ -45,6 +68,9 @@ def email_log():
         labels=STATUS_LABELS,
         senders=senders,
         confirm_form=FlaskForm(),
+        space=current_user.space,
+        states=STATES,
+        max_ids=MAX_IDS,
     )
 
 
@@ -61,6 +87,8 @@ def email_detail(email_id: int):
             removed_after_days=removed_after_days(row),
             sender_name=sender_name,
             confirm_form=FlaskForm(),
+            space=current_user.space,
+            states=STATES,
         )
     parsed = message_from_bytes(row.raw, policy=policy.default)
     html_part = parsed.get_body(("html",))
@@ -74,6 +102,8 @@ def email_detail(email_id: int):
         attachments=[a.get_filename() for a in parsed.iter_attachments()],
         sender_name=sender_name,
         confirm_form=FlaskForm(),
+        space=current_user.space,
+        states=STATES,
     )
 
 
@@ -99,18 +129,78 @@ def email_download(email_id: int):
 @bp.route("/emails/<int:email_id>/resend", methods=["POST"])
 @login_required
 def email_resend(email_id: int):
+    return _act_on(email_id, "resend")
+
+
+@bp.route("/emails/<int:email_id>/cancel", methods=["POST"])
+@login_required
+def email_cancel(email_id: int):
+    return _act_on(email_id, "cancel")
+
+
+@bp.route("/emails/<int:email_id>/send-now", methods=["POST"])
+@login_required
+def email_send_now(email_id: int):
+    """Retry now (a retrying email), Send now (a scheduled one)."""
+    return _act_on(email_id, "send_now")
+
+
+def _act_on(email_id: int, action: str):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if row.pruned_at:  # never the case for a resendable row (retention.PRUNABLE); said anyway
-        flash("The message itself was removed: send it again from its document.", "error")
-    elif row.status not in RESENDABLE:
-        flash("Only failed emails can be sent again.", "error")
-    elif not row.message_id:  # composing it failed: there is nothing to send again
-        flash("This email was never made; send it again from its document.", "error")
-    else:
-        # The same row and Message-ID: a resend is the same email, never a second one.
-        row.status, row.next_attempt_at, row.last_error = "queued", None, ""
+    rule, done = ACTIONS[action]
+    if rule(current_user.space_id, [row.id]):
         db.session.commit()
-        flash("The email is queued again.", "success")
+        flash(done, "success")
+    else:
+        db.session.rollback()
+        flash(refusal(action, row), "error")
+    if request.form.get("back") == "log":
+        return redirect(_log_url())
     return redirect(url_for("documents.email_detail", email_id=row.id))
+
+
+@bp.route("/emails/selected", methods=["POST"])
+@login_required
+def emails_selected():
+    """Resend or Cancel the emails ticked in the log (ids of another space change nothing)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    values = request.form.getlist("ids")
+    if action not in ("resend", "cancel"):
+        flash("Choose Resend or Cancel.", "error")
+    elif not values:
+        flash("Tick the emails first.", "error")
+    elif len(values) > MAX_IDS:
+        flash(f"At most {MAX_IDS} emails at once.", "error")
+    else:
+        ids = set(filter(None, map(_id_or_none, values)))
+        changed = ACTIONS[action][0](current_user.space_id, ids)
+        db.session.commit()
+        left = len(ids) - len(changed)
+        if action == "resend":
+            message = f"{len(changed)} email(s) queued again."
+            why = "only failed emails that still have their message can be sent again"
+        else:
+            message = f"{len(changed)} email(s) cancelled."
+            why = "only queued, retrying or scheduled emails can be cancelled"
+        flash(
+            f"{message} {left} left as they were: {why}." if left else message,
+            "success" if changed else "error",
+        )
+    return redirect(_log_url())
+
+
+def _id_or_none(value: str) -> int | None:
+    try:
+        return query_id(value)
+    except ValueError:
+        return None
+
+
+def _log_url() -> str:
+    """Back to the log, on the status it was filtered on (only a known one)."""
+    status = request.form.get("status", "")
+    return url_for("documents.email_log", **({"status": status} if status in STATUS_LABELS else {}))

@@ -20,6 +20,8 @@ from djaboo.documents.views.common import detail_url, load_document, route_each_
 from djaboo.extensions import db
 from djaboo.mail.events import EVENTS
 from djaboo.security_headers import shows_email_preview
+from djaboo.spaces.clock import space_zone
+from djaboo.template_filters import local_time
 
 
 def _request_from(form: SendForm) -> SendRequest:
@@ -31,6 +33,7 @@ def _request_from(form: SendForm) -> SendRequest:
         cc=getattr(form.cc, "addresses", []),
         attach_pdf=form.attach_pdf.data,
         send_key=form.send_key.data or "",
+        send_at=form.send_at_moment,
     )
 
 
@@ -46,6 +49,7 @@ def _fresh_form(kind: DocumentKind, document, event: str) -> SendForm:
     return SendForm(
         formdata=None,
         events=kind.events,
+        space=current_user.space,
         event=event,
         contacts=[c.id for c in document.customer.recipients],
         subject=template.subject,
@@ -64,7 +68,7 @@ def send_view(kind: DocumentKind, document_id: int):
         if event not in kind.events:
             event = kind.default_event(document)
         return _page(kind, document, _with_choices(_fresh_form(kind, document, event), document))
-    form = _with_choices(SendForm(events=kind.events), document)
+    form = _with_choices(SendForm(events=kind.events, space=current_user.space), document)
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         return _page(kind, document, form, status=400 if form.errors else 200)
     try:
@@ -74,7 +78,10 @@ def send_view(kind: DocumentKind, document_id: int):
         form.form_errors.append(str(exc))
         return _page(kind, document, form, status=400)
     db.session.commit()
-    if created:
+    if created and row.status == "scheduled":
+        when = local_time(row.next_attempt_at, current_user.space)
+        flash(f"Email to {row.to_display} scheduled for {when}; it is below.", "success")
+    elif created:
         flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
     else:
         flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")
@@ -84,7 +91,7 @@ def send_view(kind: DocumentKind, document_id: int):
 @route_each_kind("send_preview", "/{prefix}/{id}/send/preview", methods=("POST",))
 def preview_view(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
-    form = _with_choices(SendForm(events=kind.events), document)
+    form = _with_choices(SendForm(events=kind.events, space=current_user.space), document)
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
@@ -111,6 +118,7 @@ def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):
         form=form,
         preview=preview,
         detail_url=detail_url(document),
+        zone=space_zone(current_user.space.timezone).key,
         preview_url=url_for(kind.endpoint("send_preview"), **{kind.id_arg: document.id}),
         catalogue=EVENTS[form.event.data].field_catalogue() if form.event.data in EVENTS else [],
     ), status
