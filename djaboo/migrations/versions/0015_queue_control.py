@@ -1,6 +1,6 @@
 """outbox: scheduled and cancelled emails, not_before; documents remember Mark as sent
 
-Revision ID: 0015q
+Revision ID: 0015
 Revises: 0014
 
 Issue #12, items 7 and 8:
@@ -16,7 +16,7 @@ from alembic import op
 
 import djaboo.db
 
-revision = "0015q"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
