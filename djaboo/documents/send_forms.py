@@ -13,6 +13,7 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from djaboo.documents.sending import inactive_template_message
 from djaboo.email_templates.forms import check_fields
 from djaboo.field_checks import BoundedHTML
 from djaboo.mail.events import EVENTS
@@ -43,10 +44,31 @@ class SendForm(FlaskForm):
     body_html = TextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
     attach_pdf = BooleanField("Attach PDF", default=True)
 
-    def __init__(self, *args, events: tuple[str, ...], **kwargs):
-        """events: what this document's kind may send (DocumentKind.events)."""
+    def __init__(self, *args, events: tuple[str, ...], inactive: set[str] = frozenset(), **kwargs):
+        """events: what this document's kind may send (DocumentKind.events); inactive: those
+        whose template is switched off (marked, and refused)."""
         super().__init__(*args, **kwargs)
-        self.event.choices = [SelectChoice(e, EVENTS[e].label) for e in events]
+        self.inactive = set(inactive)
+        self.event.choices = [
+            SelectChoice(e, EVENTS[e].label + (" (inactive)" if e in self.inactive else ""))
+            for e in events
+        ]
+
+    @property
+    def active_choices(self) -> list[SelectChoice]:
+        """The events this page may still send, to offer instead of an inactive one."""
+        return [c for c in self.event.choices if c.value not in self.inactive]
+
+    @property
+    def inactive_problem(self) -> str:
+        """Why the chosen template cannot be sent, or "" (shown before anyone posts it too)."""
+        return (
+            inactive_template_message(self.event.data) if self.event.data in self.inactive else ""
+        )
+
+    def validate_event(self, field):
+        if field.data in self.inactive:
+            raise ValidationError(inactive_template_message(field.data))
 
     @property
     def allowed_fields(self) -> list[str]:

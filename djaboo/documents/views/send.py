@@ -13,6 +13,7 @@ from djaboo.documents.send_preview import preview_document_email
 from djaboo.documents.sending import (
     SendRefused,
     SendRequest,
+    inactive_events,
     queue_document_email,
     starting_template,
 )
@@ -45,6 +46,7 @@ def _fresh_form(kind: DocumentKind, document, event: str) -> SendForm:
     return SendForm(
         formdata=None,
         events=kind.events,
+        inactive=inactive_events(document, kind.events),
         event=event,
         contacts=[c.id for c in document.customer.recipients],
         subject=template.subject,
@@ -63,7 +65,9 @@ def send_view(kind: DocumentKind, document_id: int):
         if event not in kind.events:
             event = kind.default_event(document)
         return _page(kind, document, _with_choices(_fresh_form(kind, document, event), document))
-    form = _with_choices(SendForm(events=kind.events), document)
+    form = _with_choices(
+        SendForm(events=kind.events, inactive=inactive_events(document, kind.events)), document
+    )
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         return _page(kind, document, form, status=400 if form.errors else 200)
     try:
