@@ -1,5 +1,6 @@
 """The migrations are the production path: they must build exactly what the models declare."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -79,4 +80,70 @@ def test_existing_spaces_get_what_new_spaces_are_created_with(fresh_database_url
         assert signature == "<p>Kind regards,<br>Old &lt;Co&gt;</p>" and hour == 9
         assert templates == len(DEFAULT_TEXTS)
         flask_migrate.upgrade()  # and on to head
+        db.engine.dispose()
+
+
+def test_existing_spaces_do_not_start_emailing_customers_after_the_upgrade(
+    fresh_database_url, tmp_path
+):
+    """0015a: the thank-you and the expiry reminders are off for the spaces that exist (a new
+    space gets them on); the invoices' ledger rows stay, and the ledger takes estimates."""
+    import flask_migrate
+
+    from djaboo import create_app
+    from tests.fixtures.database import base_config
+
+    app = create_app(base_config(fresh_database_url), instance_path=str(tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO space (id, name, timezone, default_language, created_at) "
+                "VALUES (7, 'Old Co', 'UTC', 'en', CURRENT_TIMESTAMP)",
+                "INSERT INTO reminder_settings (space_id, due_soon_enabled, due_soon_days, "
+                "overdue_first_days, resend_every_days, max_resends, send_hour, attach_pdf) "
+                "VALUES (7, true, 2, 1, 3, 3, 9, true)",
+                "INSERT INTO customer (id, space_id, company, address, vat_number, language, "
+                "currency, reminders_enabled, created_at) "
+                "VALUES (1, 7, 'C', '', '', '', 'EUR', true, CURRENT_TIMESTAMP)",
+                "INSERT INTO invoice (id, space_id, number, customer_id, issue_date, due_date, "
+                "currency, status, notes, subtotal, tax_total, total, amount_paid, version, "
+                "reminders_enabled, created_at, view_count) VALUES (1, 7, 'INV-1', 1, "
+                "'2026-01-01', '2026-01-31', 'EUR', 'unpaid', '', 0, 0, 0, 0, 1, true, "
+                "CURRENT_TIMESTAMP, 0)",
+                "INSERT INTO estimate (id, space_id, number, customer_id, issue_date, "
+                "expiry_date, currency, status, notes, subtotal, tax_total, total, version, "
+                "created_at, view_count) VALUES (1, 7, 'EST-1', 1, '2026-01-01', '2026-01-31', "
+                "'EUR', 'sent', '', 0, 0, 0, 1, CURRENT_TIMESTAMP, 0)",
+                "INSERT INTO reminder_log (space_id, invoice_id, stage, occurrence, created_at) "
+                "VALUES (7, 1, 'overdue', 0, CURRENT_TIMESTAMP)",
+            ):
+                conn.execute(sa.text(statement))
+        flask_migrate.upgrade(revision="0015a")
+        with db.engine.begin() as conn:
+            row = conn.execute(
+                sa.text(
+                    "SELECT thank_you_enabled, estimate_expiry_enabled, estimate_expiry_days "
+                    "FROM reminder_settings WHERE space_id = 7"
+                )
+            ).one()
+            assert tuple(row) == (False, False, 3)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO reminder_log (space_id, estimate_id, stage, occurrence, "
+                    "created_at) VALUES (7, 1, 'expiring', 0, CURRENT_TIMESTAMP)"
+                )
+            )
+        for duplicate in (
+            "(space_id, invoice_id, stage, occurrence, created_at) VALUES (7, 1, 'overdue', 0, ",
+            "(space_id, estimate_id, stage, occurrence, created_at) VALUES (7, 1, 'expiring', 0, ",
+            "(space_id, stage, occurrence, created_at) VALUES (7, 'overdue', 5, ",  # no document
+        ):
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                conn.execute(sa.text(f"INSERT INTO reminder_log {duplicate}CURRENT_TIMESTAMP)"))
+        flask_migrate.downgrade(revision="0014")  # the estimate's ledger row goes
+        with db.engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT invoice_id FROM reminder_log")).scalars().all()
+        assert left == [1]
+        flask_migrate.upgrade()
         db.engine.dispose()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,12 +14,20 @@ from wtforms.fields import (
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from djaboo.db import space_select
 from djaboo.documents.models import Customer, Invoice
@@ -258,3 +267,13 @@ class PaymentForm(FlaskForm):
     )
     paid_on = DateField("Paid on", default=_today, validators=[DataRequired()])
     note = StringField("Note", validators=[Length(max=200), single_line])
+    # Drawn with the page: the same form posted twice (a double click, a retried request)
+    # records one payment. A post without it (an older page) is recorded as it comes.
+    submit_key = HiddenField(
+        "Form",
+        default=lambda: uuid.uuid4().hex,
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form expired; reload the page."),
+        ],
+    )

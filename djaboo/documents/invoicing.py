@@ -20,7 +20,16 @@ def recompute(invoice: Invoice) -> None:
         invoice.status = paid_status(invoice.total, invoice.amount_paid)
 
 
-def record_payment(invoice: Invoice, user: User, amount: Decimal, paid_on, note: str) -> Payment:
+def record_payment(
+    invoice: Invoice,
+    user: User,
+    amount: Decimal,
+    paid_on,
+    note: str,
+    *,
+    submit_key: str | None = None,
+) -> Payment:
+    """Add the payment and the status it makes. Its thank-you: thank_you.py, which calls this."""
     if invoice.status in ("draft", "cancelled"):
         raise DocumentRuleError(
             "Send the invoice before recording payments."
@@ -31,7 +40,12 @@ def record_payment(invoice: Invoice, user: User, amount: Decimal, paid_on, note:
     if amount > invoice.amount_due:
         raise DocumentRuleError("The payment is more than the amount due.")
     payment = Payment(
-        space_id=invoice.space_id, amount=amount, paid_on=paid_on, note=note, recorded_by_id=user.id
+        space_id=invoice.space_id,
+        amount=amount,
+        paid_on=paid_on,
+        note=note,
+        recorded_by_id=user.id,
+        submit_key=submit_key,
     )
     invoice.payments.append(payment)
     recompute(invoice)

@@ -46,7 +46,7 @@ DOCUMENT_EVENTS = {
         Event(
             "payment_received",
             "Payment received (thank-you)",
-            "Sent when a payment is recorded.",
+            "Sent when a payment is recorded (Settings → Reminders).",
             ("invoice", "payment", *_COMMON),
         ),
         Event(
@@ -58,7 +58,7 @@ DOCUMENT_EVENTS = {
         Event(
             "estimate_expiring",
             "Estimate expiring soon",
-            "Reminder before an estimate's expiry date.",
+            "Automatic reminder before an estimate's expiry date (Settings → Reminders).",
             ("estimate", *_COMMON),
         ),
         Event(

@@ -14,13 +14,13 @@ TIMEZONES = [
 ]
 
 
-def days(label: str, maximum: int, description: str = "") -> IntegerField:
+def days(label: str, maximum: int, description: str = "", minimum: int = 0) -> IntegerField:
     return IntegerField(
         label,
         description=description,
         validators=[
             InputRequired(),
-            NumberRange(0, maximum, f"Enter a number from 0 to {maximum}."),
+            NumberRange(minimum, maximum, f"Enter a number from {minimum} to {maximum}."),
         ],
     )
 
@@ -51,4 +51,27 @@ class ReminderSettingsForm(FlaskForm):
         choices=TIMEZONES,
         description="Due dates and the send hour are read in this zone.",
     )
-    attach_pdf = BooleanField("Attach the invoice PDF")
+    attach_pdf = BooleanField(
+        "Attach the invoice PDF",
+        description=(
+            "To the reminders and the payment thank-you; an estimate's expiry reminder "
+            "attaches the estimate."
+        ),
+    )
+    thank_you_enabled = BooleanField(
+        "Email the customer when a payment is recorded",
+        description=(
+            "Sends the “Payment received (thank-you)” template to the customer's contacts, "
+            "signed by whoever recorded the payment. A thank-you is not a reminder: it goes "
+            "even to customers whose reminders are off."
+        ),
+    )
+    estimate_expiry_enabled = BooleanField(
+        "Remind customers before an estimate expires",
+        description=(
+            "Sends the “Estimate expiring soon” template once per sent estimate that is not "
+            "yet accepted or declined, at the send hour above. Not to customers whose "
+            "reminders are off."
+        ),
+    )
+    estimate_expiry_days = days("Days before the expiry date", 60, minimum=1)

@@ -1,4 +1,5 @@
-"""Overdue reminders: which are due, and queueing each exactly once.
+"""Overdue reminders: which are due, and queueing each exactly once. The same run queues the
+estimates' expiry reminders (expiry_reminders.py), through the same ledger.
 
 A reminder is identified by (invoice, stage, occurrence). The stage now due is computed from the
 dates in the space's time zone; a run after days without one sends the reminder for the stage
@@ -15,6 +16,10 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from djaboo.db import utcnow
+from djaboo.documents.expiry_reminders import (
+    expiry_reminders_no_longer_due,
+    queue_expiry_reminders,
+)
 from djaboo.documents.kinds import INVOICE
 from djaboo.documents.models import Customer, Invoice, ReminderLog, ReminderSettings
 from djaboo.documents.reminder_batch import (
@@ -88,12 +93,20 @@ def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
     queued = []
     space_ids = db.session.execute(sa.select(Space.id).order_by(Space.id)).scalars().all()
     for space_id in space_ids:
-        try:
-            queued.extend(_run_space(db.session.get(Space, space_id), now_utc, progress))
-        except Exception:  # noqa: BLE001 - one space's poison must not stop the others
-            db.session.rollback()
-            log.exception("reminders of space %s stopped; the other spaces go on", space_id)
+        for run in (_run_space, _run_expiry):  # one failing does not hold back the other
+            try:
+                queued.extend(run(db.session.get(Space, space_id), now_utc, progress))
+            except Exception:  # noqa: BLE001 - one space's poison must not stop the others
+                db.session.rollback()
+                log.exception("reminders of space %s stopped; the other spaces go on", space_id)
     return queued
+
+
+def _run_expiry(space: Space, now_utc: datetime, progress) -> list[int]:
+    """The estimates' expiry reminders (expiry_reminders.py), on the same reminder day."""
+    settings = reminder_settings_for(space.id)
+    day = reminder_day(now_utc, space.timezone, settings.send_hour)
+    return queue_expiry_reminders(space, settings, day)
 
 
 def _run_space(space: Space, now_utc: datetime, progress) -> list[int]:
@@ -148,7 +161,12 @@ def _record_unmade(batch: SpaceBatch, due: Due) -> None:
 
 def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     """For the mail worker, just before sending: queued reminders whose invoice was paid,
-    cancelled or switched off since, each with the reason shown in the email log."""
+    cancelled or switched off since, or whose estimate was answered or expired, each with the
+    reason shown in the email log."""
+    return _invoice_reminders_no_longer_due(rows) | expiry_reminders_no_longer_due(rows)
+
+
+def _invoice_reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     reminders = {
         row.id: row.doc_id
         for row in rows

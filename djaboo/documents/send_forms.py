@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from djaboo.db import utcnow
+from djaboo.documents.sending import inactive_template_message
 from djaboo.email_templates.forms import check_fields
 from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.mail.events import EVENTS
@@ -56,11 +57,18 @@ class SendForm(FlaskForm):
         render_kw={"step": 60},
     )
 
-    def __init__(self, *args, events: tuple[str, ...], space, **kwargs):
+    def __init__(
+        self, *args, events: tuple[str, ...], space, inactive: set[str] = frozenset(), **kwargs
+    ):
         """events: what this document's kind may send (DocumentKind.events); space: whose
-        clock Send at is read on."""
+        clock Send at is read on; inactive: events whose template is switched off (marked, and
+        refused)."""
         super().__init__(*args, **kwargs)
-        self.event.choices = [SelectChoice(e, EVENTS[e].label) for e in events]
+        self.inactive = set(inactive)
+        self.event.choices = [
+            SelectChoice(e, EVENTS[e].label + (" (inactive)" if e in self.inactive else ""))
+            for e in events
+        ]
         self.space = space
         self.send_at.moment = None  # the UTC moment of a valid Send at
 
@@ -68,6 +76,22 @@ class SendForm(FlaskForm):
     def send_at_moment(self):
         """When to send (aware UTC), or None: now."""
         return self.send_at.moment
+
+    @property
+    def active_choices(self) -> list[SelectChoice]:
+        """The events this page may still send, to offer instead of an inactive one."""
+        return [c for c in self.event.choices if c.value not in self.inactive]
+
+    @property
+    def inactive_problem(self) -> str:
+        """Why the chosen template cannot be sent, or "" (shown before anyone posts it too)."""
+        return (
+            inactive_template_message(self.event.data) if self.event.data in self.inactive else ""
+        )
+
+    def validate_event(self, field):
+        if field.data in self.inactive:
+            raise ValidationError(inactive_template_message(field.data))
 
     @property
     def allowed_fields(self) -> list[str]:

@@ -19,6 +19,7 @@ from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, compose_email
+from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, Party, normalize_address
 from djaboo.mail.outbox import OutboxMessage
@@ -54,6 +55,18 @@ class SendRefused(ValueError):
 def starting_template(document, event: str):
     space = db.session.get(Space, document.space_id)
     return template_for(space.id, event, language_of(document), space.default_language)
+
+
+def inactive_template_message(event: str) -> str:
+    """What a person is told when the template an email would use is switched off."""
+    label = EVENTS[event].label if event in EVENTS else event
+    return f'The template "{label}" is inactive; activate it in Email templates or choose another.'
+
+
+def inactive_events(document, events: tuple[str, ...]) -> set[str]:
+    """The events whose template, in the language this document's email would use, is
+    switched off (Email templates → Active): nothing sends them, by hand or automatically."""
+    return {event for event in events if not starting_template(document, event).active}
 
 
 @dataclass
@@ -207,6 +220,8 @@ def queue_document_email(
         raise SendRefused("Set the Email (From address) in Settings → Email first.")
     if not chosen_contacts(document, request.contact_ids):
         raise SendRefused("Choose at least one recipient.")
+    if not starting_template(document, request.event).active:  # switched off since the form
+        raise SendRefused(inactive_template_message(request.event))
     if len(request.cc) > MAX_CC:
         raise SendRefused(f"At most {MAX_CC} CC addresses.")
     mark_sent(document, utcnow())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from djaboo.email_templates.catalogue import template_for
 from djaboo.email_templates.preview import company_facts, staff_facts
 from djaboo.mail.compose import Composed, TemplateText, Wrapper, compose_email, signature_for
+from djaboo.mail.errors import MailError
+from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts, StaffFacts, merge_values
 from djaboo.mail.message import Party
 from djaboo.settings.models import EmailSettings
@@ -15,7 +17,13 @@ from djaboo.staff.models import User
 def compose_test_email(
     space: Space, settings: EmailSettings, user: User | None, recipient: str
 ) -> Composed:
+    """The test email as it will go out; MailError when its template is inactive."""
     template = template_for(space.id, "test_email", space.default_language)
+    if not template.active:  # inactive templates are not sent, by any path
+        raise MailError(
+            f'The template "{EVENTS["test_email"].label}" is inactive; nothing was sent.',
+            hint="Activate it in Email templates, then send the test email again.",
+        )
     facts = MergeFacts(
         company=company_facts(space, settings),
         language=template.language,

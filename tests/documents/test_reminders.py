@@ -222,6 +222,7 @@ def test_reminder_settings_page(client, create_space, create_user, login):
             "send_hour": "8",
             "timezone": "Europe/Paris",
             "attach_pdf": "",
+            "estimate_expiry_days": "3",
         },
     )
     assert response.status_code == 302
@@ -293,6 +294,7 @@ def test_each_stage_sends_the_template_chosen_for_it(overdue_shop, create_custom
             "send_hour": "9",
             "timezone": "UTC",
             "attach_pdf": "",
+            "estimate_expiry_days": "3",
         },
     )
     assert response.status_code == 302

@@ -47,6 +47,9 @@ class InvoiceLine(LineColumns, db.Model):
 
 class Payment(db.Model):
     __tablename__ = "payment"
+    # The payment form's key (drawn with the page): a double submit or a retried request
+    # records one payment, and so sends one thank-you.
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "submit_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"), index=True)
@@ -59,3 +62,4 @@ class Payment(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
     )
+    submit_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)

@@ -8,7 +8,12 @@ from djaboo.extensions import db
 
 
 class ReminderSettings(db.Model):
-    """When a space's automatic reminders go out. One row per space."""
+    """When a space's automatic emails to customers go out: invoice reminders, estimate expiry
+    reminders and payment thank-yous. One row per space.
+
+    The two newer switches are on for a new space (the Python default, through defaults()) but
+    off in the rows that existed before them (the server default the migration gave them): an
+    upgrade never starts emailing customers by surprise."""
 
     __tablename__ = "reminder_settings"
 
@@ -32,6 +37,11 @@ class ReminderSettings(db.Model):
     repeat_event: Mapped[str] = mapped_column(
         sa.String(40), default="invoice_overdue_repeat", server_default="invoice_overdue_repeat"
     )
+    # Email the customer when a payment is recorded (djaboo/documents/thank_you.py).
+    thank_you_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
+    # Remind customers before an estimate expires (djaboo/documents/expiry_reminders.py).
+    estimate_expiry_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
+    estimate_expiry_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     @classmethod
     def defaults(cls, space_id: int) -> ReminderSettings:
@@ -43,16 +53,26 @@ class ReminderSettings(db.Model):
 
 
 class ReminderLog(db.Model):
-    """One automatic reminder per (invoice, stage, occurrence): the unique key is what makes a
-    second run, or a concurrent one, send nothing extra."""
+    """One automatic reminder per (invoice, stage, occurrence), or per (estimate, stage,
+    occurrence) for an estimate's expiry reminder: each row is about exactly one document, and
+    the unique keys are what make a second run, or a concurrent one, send nothing extra."""
 
     __tablename__ = "reminder_log"
-    __table_args__ = (sa.UniqueConstraint("invoice_id", "stage", "occurrence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("invoice_id", "stage", "occurrence"),
+        sa.UniqueConstraint("estimate_id", "stage", "occurrence"),
+        sa.CheckConstraint("(invoice_id IS NULL) <> (estimate_id IS NULL)", name="one_document"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"), index=True)
-    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id", ondelete="CASCADE"))
-    stage: Mapped[str] = mapped_column(sa.String(16))  # due_soon | overdue
+    invoice_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), nullable=True
+    )
+    estimate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("estimate.id", ondelete="CASCADE"), nullable=True
+    )
+    stage: Mapped[str] = mapped_column(sa.String(16))  # due_soon | overdue | expiring
     occurrence: Mapped[int]
     outbox_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("outbox_message.id", ondelete="SET NULL"), nullable=True

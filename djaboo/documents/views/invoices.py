@@ -1,4 +1,4 @@
-"""What only an invoice's page does: record a payment."""
+"""What only an invoice's page does: record a payment (and queue its thank-you)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from djaboo.documents.errors import DocumentRuleError
 from djaboo.documents.forms import PaymentForm
-from djaboo.documents.invoicing import record_payment
 from djaboo.documents.kinds import INVOICE
+from djaboo.documents.thank_you import record_payment_with_thanks
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.extensions import db
@@ -30,13 +30,21 @@ def invoice_payment(invoice_id: int):
         )
     else:
         try:
-            record_payment(
-                invoice, current_user, form.amount.data, form.paid_on.data, form.note.data or ""
+            recorded = record_payment_with_thanks(
+                invoice,
+                current_user,
+                form.amount.data,
+                form.paid_on.data,
+                form.note.data or "",
+                form.submit_key.data or None,
             )
         except DocumentRuleError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Payment recorded.", "success")
+            if recorded.created:
+                flash(f"Payment recorded. {recorded.thank_you}", "success")
+            else:
+                flash("This payment was already recorded; it was not recorded twice.", "info")
     return redirect(detail_url(invoice))

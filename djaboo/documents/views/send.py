@@ -13,6 +13,7 @@ from djaboo.documents.send_preview import preview_document_email
 from djaboo.documents.sending import (
     SendRefused,
     SendRequest,
+    inactive_events,
     queue_document_email,
     starting_template,
 )
@@ -50,6 +51,7 @@ def _fresh_form(kind: DocumentKind, document, event: str) -> SendForm:
         formdata=None,
         events=kind.events,
         space=current_user.space,
+        inactive=inactive_events(document, kind.events),
         event=event,
         contacts=[c.id for c in document.customer.recipients],
         subject=template.subject,
@@ -68,7 +70,14 @@ def send_view(kind: DocumentKind, document_id: int):
         if event not in kind.events:
             event = kind.default_event(document)
         return _page(kind, document, _with_choices(_fresh_form(kind, document, event), document))
-    form = _with_choices(SendForm(events=kind.events, space=current_user.space), document)
+    form = _with_choices(
+        SendForm(
+            events=kind.events,
+            space=current_user.space,
+            inactive=inactive_events(document, kind.events),
+        ),
+        document,
+    )
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         return _page(kind, document, form, status=400 if form.errors else 200)
     try:
@@ -91,7 +100,14 @@ def send_view(kind: DocumentKind, document_id: int):
 @route_each_kind("send_preview", "/{prefix}/{id}/send/preview", methods=("POST",))
 def preview_view(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
-    form = _with_choices(SendForm(events=kind.events, space=current_user.space), document)
+    form = _with_choices(
+        SendForm(
+            events=kind.events,
+            space=current_user.space,
+            inactive=inactive_events(document, kind.events),
+        ),
+        document,
+    )
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
