@@ -86,7 +86,7 @@ def test_existing_spaces_get_what_new_spaces_are_created_with(fresh_database_url
 def test_existing_spaces_do_not_start_emailing_customers_after_the_upgrade(
     fresh_database_url, tmp_path
 ):
-    """0015a: the thank-you and the expiry reminders are off for the spaces that exist (a new
+    """0016: the thank-you and the expiry reminders are off for the spaces that exist (a new
     space gets them on); the invoices' ledger rows stay, and the ledger takes estimates."""
     import flask_migrate
 
@@ -119,7 +119,7 @@ def test_existing_spaces_do_not_start_emailing_customers_after_the_upgrade(
                 "VALUES (7, 1, 'overdue', 0, CURRENT_TIMESTAMP)",
             ):
                 conn.execute(sa.text(statement))
-        flask_migrate.upgrade(revision="0015a")
+        flask_migrate.upgrade(revision="0016")
         with db.engine.begin() as conn:
             row = conn.execute(
                 sa.text(
