@@ -147,3 +147,70 @@ def test_existing_spaces_do_not_start_emailing_customers_after_the_upgrade(
         assert left == [1]
         flask_migrate.upgrade()
         db.engine.dispose()
+
+
+def test_going_down_and_up_again_keeps_every_row(fresh_database_url, tmp_path):
+    """SQLite rewrites a table to change its constraints; with foreign keys on, dropping the
+    old table deleted every row referring to it (an invoice's lines and payments) or emptied
+    the reference (the reminder ledger's email). Down to 0012 and up again: nothing is lost."""
+    from datetime import date
+    from decimal import Decimal
+
+    import flask_migrate
+
+    from djaboo import create_app
+    from djaboo.demo import ensure_demo_space
+    from djaboo.documents.models import Invoice, Payment, ReminderLog
+    from djaboo.mail.recording import NewEmail, record_email
+    from tests.fixtures.database import base_config
+
+    app = create_app(base_config(fresh_database_url), instance_path=str(tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade()
+        ensure_demo_space()
+        invoice = db.session.execute(sa.select(Invoice).limit(1)).scalar_one()
+        db.session.add(
+            Payment(
+                space_id=invoice.space_id,
+                invoice_id=invoice.id,
+                amount=Decimal("1.00"),
+                paid_on=date(2026, 1, 2),
+            )
+        )
+        email = record_email(
+            NewEmail(space_id=invoice.space_id, origin="reminder", key="r:1", composed=None)
+        )
+        db.session.add(
+            ReminderLog(
+                space_id=invoice.space_id,
+                invoice_id=invoice.id,
+                stage="overdue",
+                occurrence=0,
+                outbox_id=email.id,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+        def snapshot():
+            with db.engine.connect() as conn:
+                names = sa.inspect(conn).get_table_names()
+                counts = {
+                    t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+                    for t in names
+                    if t != "alembic_version"
+                }
+                linked = conn.execute(
+                    sa.text("SELECT count(*) FROM reminder_log WHERE outbox_id IS NOT NULL")
+                ).scalar_one()
+            return counts, linked
+
+        before = snapshot()
+        assert before[1] == 1 and before[0]["invoice_line"] and before[0]["payment"] == 1
+        flask_migrate.downgrade(revision="0012")
+        flask_migrate.upgrade()
+        assert snapshot() == before
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as conn:  # and the pooled connection has them on again
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

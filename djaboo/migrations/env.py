@@ -88,13 +88,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by rewriting it (batch mode): a new table,
+            # the rows copied, the old one dropped. With foreign keys on, that DROP deletes
+            # (ON DELETE CASCADE) or empties (SET NULL) every row that refers to the old table:
+            # an invoice's lines, payments and reminder ledger. Off for the migration (it only
+            # takes effect outside a transaction), checked at its end, on again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        try:
+            with context.begin_transaction():
+                from djaboo.database_timeouts import lift_statement_timeout
 
-        with context.begin_transaction():
-            from djaboo.database_timeouts import lift_statement_timeout
-
-            lift_statement_timeout(connection)  # rewriting a big table may take minutes
-            context.run_migrations()
+                lift_statement_timeout(connection)  # rewriting a big table may take minutes
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():
