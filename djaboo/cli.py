@@ -252,7 +252,7 @@ def reminders_run() -> None:
         progress = None
     with _database_answers():
         queued = run_reminders(progress=progress)
-    click.echo(f"{len(queued)} reminder(s) queued.")
+    click.echo(f"{len(queued)} reminder email(s) queued (one per recipient).")
 
 
 @mail.command("catcher")

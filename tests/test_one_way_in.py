@@ -127,3 +127,38 @@ def test_the_database_refuses_a_status_the_code_does_not_know(app, create_space)
         db.session.execute(sa.update(OutboxMessage).values(status="paused"))
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("origin", sorted(ORIGINS))
+def test_automatic_emails_say_so_and_a_persons_do_not(app, create_space, origin):
+    """Every email of an automatic origin (a reminder, a thank-you, a notice, a password
+    reset) carries Auto-Submitted and X-Auto-Response-Suppress; a staff send or a test email
+    (an admin's deliberate action) does not. Recording refuses the other way round."""
+    from djaboo.mail.compose import TemplateText, Wrapper, compose_email
+    from djaboo.mail.message import Party
+    from djaboo.mail.outbox import AUTOMATIC_ORIGINS
+
+    admin = create_space()
+
+    def composed(automatic):
+        return compose_email(
+            template=TemplateText("Hello", "<p>Hello</p>"),
+            wrapper=Wrapper(),
+            values={},
+            sender=Party("billing@acme.example"),
+            to=[Party("ada@example.org")],
+            automatic=automatic,
+        )
+
+    automatic = origin in AUTOMATIC_ORIGINS
+    assert automatic == (origin not in ("manual", "test"))
+    with pytest.raises(RecordingError, match=f"automatic={automatic}"):
+        record_email(
+            NewEmail(admin.space_id, origin, f"{origin}:1", composed(automatic=not automatic))
+        )
+    recorded = record_email(NewEmail(admin.space_id, origin, f"{origin}:2", composed(automatic)))
+    db.session.commit()
+    raw = db.session.get(OutboxMessage, recorded.id).raw
+    assert (b"\r\nAuto-Submitted: auto-generated\r\n" in raw) == automatic
+    assert (b"\r\nX-Auto-Response-Suppress: All\r\n" in raw) == automatic
+    assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one() == 1

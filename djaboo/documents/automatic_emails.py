@@ -2,10 +2,11 @@
 (thank_you.py) and an estimate's expiry reminder (expiry_reminders.py). The invoice reminders
 have their bulk path (reminder_batch.py); these are few, so each is made on its own.
 
-Each is composed as a staff send of its template would be (compose_from_inputs), to the
-customer's recipients, signed by `sender`. One that cannot be made (an address the message
-refuses, a PDF that timed out) comes back all the same, with composed=None and the reason, to
-be recorded as "Needs attention": the action that caused it is never lost because of its email.
+Each is composed as a staff send of its template would be (document_emails): one email per
+recipient contact, in the document's thread, signed by `sender`. Emails that cannot be made (an
+address the message refuses, a PDF that timed out) come back all the same, with composed=None
+and the reason, to be recorded as "Needs attention": the action that caused them is never lost
+because of its email.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from email.utils import make_msgid
 
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.merge_facts import document_facts
@@ -24,12 +24,12 @@ from djaboo.documents.sending import (
     EmailInputs,
     SendRefused,
     SendRequest,
-    compose_from_inputs,
     document_email,
+    document_emails,
 )
 from djaboo.documents.sheet import document_context
+from djaboo.documents.threads import document_threads
 from djaboo.email_templates.models import EmailTemplate
-from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.spaces.models import Space
@@ -66,8 +66,10 @@ def link_for(document) -> tuple[PublicLink, PublicLink | None]:
     return link, link
 
 
-def compose_automatic(auto: Automatic, space: Space, email_settings) -> DocumentEmail:
-    """The email to record (not recorded yet): composed, or with the reason it could not be."""
+def compose_automatic(auto: Automatic, space: Space, email_settings) -> list[DocumentEmail]:
+    """The emails to record (not recorded yet), one per recipient contact, each greeted by
+    name and in the document's thread: composed, or, when one cannot be made, all of them
+    with the reason and no message (none goes out half)."""
     document = auto.document
     contacts = document.customer.recipients
     link, new_link = link_for(document)
@@ -87,7 +89,7 @@ def compose_automatic(auto: Automatic, space: Space, email_settings) -> Document
         email_settings,
         auto.template,
         contacts,
-        merge_values(facts, email_settings.charset),
+        facts,
         sanitize_html(auto.template.body_html),
     )
     request = SendRequest(
@@ -98,27 +100,33 @@ def compose_automatic(auto: Automatic, space: Space, email_settings) -> Document
         attach_pdf=auto.attach_pdf,
         send_key=auto.key,
     )
-    domain = normalize_address(email_settings.from_email).rpartition("@")[2]
-    composed, problem = None, ""
+    kind = kind_of(document)
     try:
-        composed = compose_from_inputs(
+        return document_emails(
             document,
             inputs,
             auto.sender,
             request,
+            origin=auto.origin,
+            sent_by_id=auto.sent_by_id,
             context=document_context(document) if auto.attach_pdf else {},
-            message_id=make_msgid(domain=domain),
+            domain=normalize_address(email_settings.from_email).rpartition("@")[2],
+            thread=document_threads(kind, [document.id]).get(document.id),
+            new_link=new_link,
         )
     except MessageError as exc:
         problem = exc.message
     except SendRefused as exc:
         problem = str(exc)
-    return document_email(
-        document,
-        request,
-        composed,
-        origin=auto.origin,
-        sent_by_id=auto.sent_by_id,
-        new_link=new_link if composed else None,
-        problem=problem,
-    )
+    return [
+        document_email(
+            document,
+            request,
+            None,
+            origin=auto.origin,
+            sent_by_id=auto.sent_by_id,
+            contact=contact,
+            problem=problem,
+        )
+        for contact in contacts
+    ]

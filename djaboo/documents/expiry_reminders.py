@@ -55,7 +55,7 @@ def expiry_key(estimate_id: int) -> str:
 class Draft:
     estimate_id: int
     version: int
-    email: DocumentEmail
+    emails: list[DocumentEmail]  # one per recipient contact
 
 
 def _expiring(settings: ReminderSettings, day: date) -> sa.ColumnElement:
@@ -160,7 +160,7 @@ class _Run:
             template = self.template(estimate.customer.language)
             if not template.active or not estimate.customer.recipients:
                 continue  # not in the ledger: should that change before it expires, it goes
-            item = compose_automatic(
+            items = compose_automatic(
                 Automatic(
                     document=estimate,
                     template=template,
@@ -173,9 +173,11 @@ class _Run:
                 self.space,
                 self.email_settings,
             )
-            if item.email.composed is None:
-                log.warning("expiry reminder of estimate %s: %s", estimate.id, item.email.problem)
-            drafts.append(Draft(estimate.id, estimate.version, item))
+            if items[0].email.composed is None:
+                log.warning(
+                    "expiry reminder of estimate %s: %s", estimate.id, items[0].email.problem
+                )
+            drafts.append(Draft(estimate.id, estimate.version, items))
         return drafts
 
     def record(self, drafts: list[Draft]) -> tuple[list[int], list[int]]:
@@ -210,9 +212,17 @@ class _Run:
             keep.append(draft)
         won = _insert_logs(self.space.id, [d.estimate_id for d in keep])
         keep = [d for d in keep if d.estimate_id in won]
-        recorded = record_document_emails([d.email for d in keep], skip_duplicates=True)
+        recorded = record_document_emails(
+            [item for d in keep for item in d.emails], skip_duplicates=True
+        )
         by_key = {r.key: r.id for r in recorded}
-        _link_logs({d.estimate_id: by_key[d.email.email.key] for d in keep})
+        _link_logs(
+            {
+                d.estimate_id: by_key[d.emails[0].email.key]
+                for d in keep
+                if d.emails[0].email.key in by_key
+            }
+        )
         return list(by_key.values()), redo
 
     def template(self, language: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from djaboo.documents.kinds import kind_of
@@ -42,12 +43,10 @@ def document_facts(
         link = current_link(kind, document) or unsent_link(kind, document)
     elif link is None:
         link = active_link(kind, document)
-    contact_facts = (
-        ContactFacts(contact.first_name, contact.last_name, contact.email, customer.company)
-        if contact
-        else ContactFacts(company=customer.company)
-    )
-    parts = {"contact": contact_facts, **kind.facts(kind, document, today, link)}
+    parts = {
+        "contact": contact_facts(customer.company, contact),
+        **kind.facts(kind, document, today, link),
+    }
     if payment:
         parts["payment"] = PaymentFacts(payment.amount, payment.paid_on, document.currency)
     return MergeFacts(
@@ -59,3 +58,15 @@ def document_facts(
         ),
         parts=parts,
     )
+
+
+def contact_facts(company: str, contact: Contact | None) -> ContactFacts:
+    if contact is None:
+        return ContactFacts(company=company)
+    return ContactFacts(contact.first_name, contact.last_name, contact.email, company)
+
+
+def facts_for_contact(facts: MergeFacts, contact: Contact | None) -> MergeFacts:
+    """The same facts greeting another contact of the customer ({contact_firstname}...)."""
+    company = facts.parts["contact"].company
+    return replace(facts, parts={**facts.parts, "contact": contact_facts(company, contact)})

@@ -16,7 +16,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -32,13 +31,13 @@ from djaboo.documents.sending import (
     EmailInputs,
     SendRefused,
     SendRequest,
-    compose_from_inputs,
     document_email,
+    document_emails,
 )
 from djaboo.documents.sheet import document_context
+from djaboo.documents.threads import document_threads
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
-from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.mail.recording import record_emails
@@ -52,11 +51,12 @@ CHUNK = 250
 
 @dataclass
 class Draft:
-    """One composed reminder, not yet recorded."""
+    """One composed reminder, not yet recorded: an email per recipient contact (the ledger
+    row points to the first)."""
 
     due: Due
     version: int
-    email: DocumentEmail
+    emails: list[DocumentEmail]
 
 
 @dataclass
@@ -119,6 +119,7 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
     )
     links = _existing_links(batch.space.id, list(wanted))
     reminded = reminded_before(list(wanted))
+    threads = document_threads(INVOICE, list(wanted))
     drafts, refused = [], []
     for invoice in invoices:
         due = wanted[invoice.id]
@@ -148,14 +149,7 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
             today=batch.day,
             link=link,
         )
-        inputs = EmailInputs(
-            batch.space,
-            batch.email_settings,
-            template,
-            contacts,
-            merge_values(facts, batch.email_settings.charset),
-            body,
-        )
+        inputs = EmailInputs(batch.space, batch.email_settings, template, contacts, facts, body)
         request = SendRequest(
             event=template.event,
             contact_ids=[c.id for c in contacts],
@@ -165,22 +159,23 @@ def compose_chunk(batch: SpaceBatch, chunk: list[Due]) -> tuple[list[Draft], lis
             send_key=due.key,
         )
         try:
-            composed = compose_from_inputs(
+            emails = document_emails(
                 invoice,
                 inputs,
                 sender,
                 request,
+                origin="reminder",
+                sent_by_id=None,
                 context=document_context(invoice) if request.attach_pdf else {},
-                message_id=make_msgid(domain=batch.domain),
+                domain=batch.domain,
+                thread=threads.get(invoice.id),
+                new_link=new_link,
             )
         except (MessageError, SendRefused) as exc:
             batch.refusals[due] = exc.message if isinstance(exc, MessageError) else str(exc)
             refused.append(due)
             continue
-        email = document_email(
-            invoice, request, composed, origin="reminder", sent_by_id=None, new_link=new_link
-        )
-        drafts.append(Draft(due, invoice.version, email))
+        drafts.append(Draft(due, invoice.version, emails))
     return drafts, refused
 
 
@@ -204,15 +199,16 @@ def record_chunk(batch: SpaceBatch, drafts: list[Draft]) -> tuple[list[int], lis
         keep.append(draft)
     won = _insert_logs(batch.space.id, [d.due for d in keep])
     keep = [d for d in keep if d.due in won]
-    recorded = record_document_emails([d.email for d in keep])
-    _link_logs({d.due: r.id for d, r in zip(keep, recorded, strict=True)})
+    recorded = record_document_emails([e for d in keep for e in d.emails])
+    ids = {r.key: r.id for r in recorded}
+    _link_logs({d.due: ids[d.emails[0].email.key] for d in keep})
     return [r.id for r in recorded], redo
 
 
 def record_unmade(batch: SpaceBatch, due: Due, reason: str) -> int | None:
     """A reminder that could not be made (a header too deeply nested, a PDF that timed out):
-    recorded once, in the ledger and as an email that needs attention with the reason,
-    instead of silently skipped or tried again every run. Staff send it by hand once the
+    recorded once, in the ledger and as an email per recipient that needs attention with the
+    reason, instead of silently skipped or tried again every run. Staff send it by hand once the
     cause is fixed. None when another run recorded this reminder first."""
     invoice = db.session.get(Invoice, due.invoice_id)
     if invoice is None or due not in _insert_logs(batch.space.id, [due]):
@@ -224,12 +220,15 @@ def record_unmade(batch: SpaceBatch, due: Due, reason: str) -> int | None:
         body_html="",
         send_key=due.key,
     )
-    item = document_email(
-        invoice, request, None, origin="reminder", sent_by_id=None, problem=reason
-    )
-    (recorded,) = record_emails([item.email])
-    _link_logs({due: recorded.id})
-    return recorded.id
+    items = [
+        document_email(
+            invoice, request, None, origin="reminder", sent_by_id=None, contact=c, problem=reason
+        )
+        for c in invoice.customer.recipients or [None]
+    ]
+    ids = {r.key: r.id for r in record_emails([i.email for i in items])}
+    _link_logs({due: ids[items[0].email.key]})
+    return ids[items[0].email.key]
 
 
 def _link_logs(outbox_ids: dict[Due, int]) -> None:

@@ -21,7 +21,8 @@ class Due:
 
     @property
     def key(self) -> str:
-        """The outbox idempotency key: one email per reminder, whoever queues it."""
+        """The reminder's send key: each recipient's email is keyed `<key>:<contact id>`
+        (sending.email_key), one per reminder and contact, whoever queues it."""
         return f"reminder:{self.invoice_id}:{self.stage}:{self.occurrence}"
 
 

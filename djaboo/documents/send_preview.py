@@ -1,4 +1,5 @@
-"""The send view's preview: the very email that Send will queue, with missing values marked."""
+"""The send view's preview: the very email that Send will queue, with missing values marked.
+Each chosen contact gets their own email: the preview shows the first one's."""
 
 from __future__ import annotations
 
@@ -20,9 +21,7 @@ def preview_document_email(document, sender: User, request: SendRequest) -> Prev
         *fields_used(wrapper.header_html),
         *fields_used(wrapper.footer_html),
     ]
-    recipients = ", ".join(f"{c.full_name} <{c.email}>".strip() for c in inputs.contacts)
-    if request.cc:
-        recipients += f"; CC: {', '.join(request.cc)}"
+    recipients = _recipients(inputs.contacts, request.cc)
     html, problem = (None, None)
     if not inputs.template.plain_text:
         html, problem = preview_html(wrapper, body, values, settings.charset)
@@ -35,3 +34,20 @@ def preview_document_email(document, sender: User, request: SendRequest) -> Prev
         missing=[n for n in dict.fromkeys(used) if n in FIELDS and not values.get(n)],
         problem=problem,
     )
+
+
+def _recipients(contacts, cc: list[str]) -> str:
+    """The previewed email's To (and CC), and who else gets an email of their own."""
+    if not contacts:
+        return ""
+    first, *others = contacts
+    shown = f"{first.full_name} <{first.email}>".strip()
+    if cc:
+        shown += f"; CC: {', '.join(cc)}"
+    if others:
+        rest = ", ".join(f"{c.full_name} <{c.email}>".strip() for c in others)
+        shown += (
+            ". Each recipient gets their own email; the preview shows the one to "
+            f"{first.full_name or first.email}. The others go to: {rest}."
+        )
+    return shown

@@ -27,10 +27,11 @@ from djaboo.documents.merge_facts import language_of
 from djaboo.documents.models import Invoice, Payment
 from djaboo.documents.recording import lock_documents, record_document_emails
 from djaboo.documents.reminders import reminder_settings_for
+from djaboo.documents.sending import email_key
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.events import EVENTS
-from djaboo.mail.recording import existing_email
+from djaboo.mail.recording import existing_emails
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
@@ -92,9 +93,9 @@ def queue_thank_you(invoice: Invoice, payment: Payment, sender: User) -> str:
     if not email_settings.from_email:
         return "No thank-you email: set the Email (From address) in Settings → Email first."
     key = thank_you_key(payment)
-    if existing_email(space.id, key) is not None:
+    if existing_emails(space.id, [email_key(key, c) for c in contacts]):
         return "Its thank-you email was already queued."
-    item = compose_automatic(
+    items = compose_automatic(
         Automatic(
             document=invoice,
             template=template,
@@ -109,10 +110,11 @@ def queue_thank_you(invoice: Invoice, payment: Payment, sender: User) -> str:
         space,
         email_settings,
     )
-    record_document_emails([item])
-    if item.email.composed is None:
+    record_document_emails(items)
+    if items[0].email.composed is None:
         return (
             "The thank-you email could not be made; it is in the email log as needing "
-            f"attention. {item.email.problem}"
+            f"attention. {items[0].email.problem}"
         )
-    return f"A thank-you email to {item.email.composed.to_display} is queued."
+    to = ", ".join(i.email.composed.to_display for i in items)
+    return f"A thank-you email to {to} is queued."

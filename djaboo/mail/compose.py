@@ -144,8 +144,17 @@ def compose_email(
     message_id: str | None = None,
     date: datetime | None = None,
     attachments: list[Attachment] = (),
+    in_reply_to: str | None = None,
+    references: list[str] = (),
+    automatic: bool = False,
 ) -> Composed:
-    """The one way an email is made. Raises MessageError (a PermanentError) when it cannot be."""
+    """The one way an email is made. Raises MessageError (a PermanentError) when it cannot be.
+
+    in_reply_to/references: the Message-IDs of earlier emails this one follows, so that the
+    recipient's mail program shows them as one conversation (RFC 5322 section 3.6.4).
+    automatic: no person sent it (a reminder, a thank-you, a notice): it carries
+    `Auto-Submitted: auto-generated` and `X-Auto-Response-Suppress: All`, so that
+    out-of-office robots leave it unanswered (RFC 3834). A staff member's send is not."""
     if not to:
         raise MessageError("An email needs at least one recipient.")
     subject = render_subject(template.subject, values)
@@ -164,6 +173,9 @@ def compose_email(
         charset=charset,
         message_id=message_id,
         date=date,
+        in_reply_to=in_reply_to,
+        references=list(references),
+        automatic=automatic,
     )
     for attachment in attachments:
         msg.add_attachment(

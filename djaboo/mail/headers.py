@@ -207,3 +207,25 @@ def subject_header(subject: str, charset: str) -> str:
         else:
             out[-1] += " " + word
     return "\r\n ".join(out)
+
+
+# RFC 5322 3.6.4 msg-id, as we write them (no obsolete forms, no comments): "<" dot-atom-text
+# "@" (dot-atom-text / no-fold-literal) ">".
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
+MSG_ID = re.compile(rf"<{_DOT_ATOM}@(?:{_DOT_ATOM}|\[[\x21-\x5a\x5e-\x7e]*\])>")
+MAX_MSG_ID = 250  # what the outbox keeps (its message_id column is 255 long)
+
+
+def is_msg_id(value: str) -> bool:
+    """Whether value is one msg-id (`<left@right>`), nothing around it, of a sane length."""
+    return len(value) <= MAX_MSG_ID and bool(MSG_ID.fullmatch(value))
+
+
+def msg_ids_header(name: str, ids: list[str]) -> str:
+    """The value of In-Reply-To or References: msg-ids separated by spaces, folded between
+    them. The caller has checked each (is_msg_id); one too long for a line stays whole."""
+    lines = _Lines(len(name) + 2)
+    for msg_id in ids:
+        lines.add(msg_id)
+    return lines.value()

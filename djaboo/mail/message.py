@@ -6,6 +6,9 @@
   a header — it only joins the envelope.
 - Text that cannot be written in the space's charset is refused with the characters named,
   never replaced by '?'.
+- A reply in a thread names its parent by msg-id only (In-Reply-To, References), each checked;
+  an automatic email says so (RFC 3834 Auto-Submitted, and Microsoft's
+  X-Auto-Response-Suppress), so that out-of-office and other robots do not answer it.
 """
 
 from __future__ import annotations
@@ -20,12 +23,17 @@ from email.utils import format_datetime, make_msgid
 from email_validator import EmailNotValidError, validate_email
 
 from djaboo.mail.errors import PermanentError
-from djaboo.mail.headers import address_header, subject_header
+from djaboo.mail.headers import address_header, is_msg_id, msg_ids_header, subject_header
 from djaboo.mail.mime import OutgoingMessage, multipart, text_part
 from djaboo.mail.transports.base import Envelope
 
 # The control characters that stateful charsets (ISO-2022-JP) read as switching sets.
 _SHIFTS = frozenset("\x1b\x0e\x0f")
+# The headers of every automatic email (a reminder, a thank-you, a notice): RFC 3834 section 5
+# says an automatic responder never answers a message that is not "Auto-Submitted: no", and
+# Exchange and Outlook send no out-of-office, read or delivery receipt for "All".
+AUTOMATIC_HEADERS = (("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All"))
+MAX_REFERENCES = 20  # we name a thread's first email; a long chain is never needed
 # Everything str.splitlines() treats as a line boundary, plus NUL.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 
@@ -111,8 +119,14 @@ def build_message(
     reply_to: Party | None = None,
     message_id: str | None = None,
     date: datetime | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] = (),
+    automatic: bool = False,
 ) -> OutgoingMessage:
-    """A complete message: text part, optional HTML alternative, all headers checked."""
+    """A complete message: text part, optional HTML alternative, all headers checked.
+
+    in_reply_to and references: msg-ids of earlier emails of the same thread (MessageError if
+    one is anything else); automatic: an email no person wrote for this recipient just now."""
     check_header_value("The subject", subject)
     for label, part in (("The subject", subject), ("The text", text), ("The HTML", html or "")):
         problem = charset_problem(part, charset)
@@ -130,10 +144,26 @@ def build_message(
         ("Date", _date_header(date)),
         ("Message-ID", message_id),
     ]
+    if len(references) > MAX_REFERENCES:
+        raise MessageError(f"References names at most {MAX_REFERENCES} earlier emails.")
+    for name, ids in (
+        ("In-Reply-To", [in_reply_to] if in_reply_to else []),
+        ("References", references),
+    ):
+        if ids:
+            headers.append((name, msg_ids_header(name, [_checked_msg_id(name, i) for i in ids])))
+    if automatic:
+        headers += AUTOMATIC_HEADERS
     body = text_part(text, "plain", charset)
     if html is not None:
         body = multipart("alternative", [body, text_part(html, "html", charset)])
     return OutgoingMessage(headers, body)
+
+
+def _checked_msg_id(header: str, value: str) -> str:
+    if not is_msg_id(value):
+        raise MessageError(f"{header} must name a Message-ID like <id@host>, not {value[:100]!r}.")
+    return value
 
 
 def _date_header(date: datetime | None) -> str:

@@ -52,6 +52,10 @@ ORIGINS = {
     "notice": "Notice to staff",
     "password_reset": "Password reset",
 }
+# The origins no person sends this very email for: composed with automatic=True (the headers
+# that keep out-of-office robots from answering, mail/message.py), checked when recorded. A test
+# email is an admin's deliberate action, a staff send a person's: neither is automatic.
+AUTOMATIC_ORIGINS = frozenset({"reminder", "thank_you", "notice", "password_reset"})
 STATUS_LABELS = {
     "queued": "Queued",
     "scheduled": "Scheduled",

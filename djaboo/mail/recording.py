@@ -4,7 +4,9 @@ A staff member's send, a reminder, a test email, a payment thank-you, a notice t
 is a `NewEmail` with its origin and a key unique in its space, inserted here in the caller's
 transaction (committed with the action that caused it, before the worker may see it). The
 origin is stored, never guessed from the key; the key is checked (length and alphabet) here,
-whatever the caller did before.
+whatever the caller did before. An email of an automatic origin (outbox.AUTOMATIC_ORIGINS) must
+have been composed as automatic, and no other email may be: what robots are told not to answer
+follows from why the email exists.
 
 Feature rules decide what an email says and what else its recording changes (a document's
 status, its public link, the reminder ledger); the insert, its checks and its states are here.
@@ -22,7 +24,7 @@ import sqlalchemy as sa
 from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.extensions import db
 from djaboo.mail.compose import Composed
-from djaboo.mail.outbox import ORIGINS, OutboxMessage
+from djaboo.mail.outbox import AUTOMATIC_ORIGINS, ORIGINS, OutboxMessage
 
 OUTBOX = OutboxMessage.__table__
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,79}")
@@ -66,6 +68,13 @@ class NewEmail:
         if self.not_before is not None and (self.held_by or self.not_before.tzinfo is None):
             raise RecordingError("not_before must be aware, and a held email goes at once")
         composed = self.composed
+        if composed is not None and (self.origin in AUTOMATIC_ORIGINS) != (
+            composed.message["Auto-Submitted"] is not None
+        ):
+            raise RecordingError(
+                f"an email of origin {self.origin!r} must be composed with automatic="
+                f"{self.origin in AUTOMATIC_ORIGINS} (outbox.AUTOMATIC_ORIGINS)"
+            )
         values = {
             "space_id": self.space_id,
             "origin": self.origin,
@@ -166,6 +175,18 @@ def existing_email(space_id: int, key: str) -> OutboxMessage | None:
             OutboxMessage.space_id == space_id, OutboxMessage.idempotency_key == key
         )
     ).scalar_one_or_none()
+
+
+def existing_emails(space_id: int, keys: list[str]) -> dict[str, OutboxMessage]:
+    """The emails already recorded in the space under any of these keys, by key."""
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.space_id == space_id, OutboxMessage.idempotency_key.in_(set(keys))
+        )
+    ).scalars()
+    return {row.idempotency_key: row for row in rows}
 
 
 def settle_held(recorded: Recorded, changes: dict) -> bool:

@@ -40,7 +40,10 @@ def fetch(url: str):
 def test_links_in_a_sent_invoice_open_under_the_path_prefix(shop, app, tmp_path, network_guard):
     """Behind a proxy serving the app under /djaboo (gunicorn with SCRIPT_NAME=/djaboo)."""
     data = send_form(
-        shop.client, shop.invoice.id, body_html="<p>Pay at {invoice_link}, sign in at {crm_url}</p>"
+        shop.client,
+        shop.invoice.id,
+        contacts=[str(shop.customer.contacts[0].id)],
+        body_html="<p>Pay at {invoice_link}, sign in at {crm_url}</p>",
     )
     assert shop.client.post(f"/invoices/{shop.invoice.id}/send", data=data).status_code == 302
     row = wait_for_delivery(db.session.execute(sa.select(OutboxMessage.id)).scalar_one())

@@ -468,3 +468,90 @@ def test_every_reminder_is_recorded_with_its_origin(overdue_shop):
     assert (row.origin, row.sent_by_id) == ("reminder", None)
     page = overdue_shop.client.get("/emails").get_data(as_text=True)
     assert "Automatic reminder" in page
+
+
+def test_each_recipient_gets_their_own_reminder_in_the_invoices_thread(
+    overdue_shop, create_customer, create_invoice
+):
+    """One reminder email per recipient contact, greeted by name, marked automatic, following
+    the first email that contact had about the invoice; the ledger row points to the first
+    of them; when the invoice is paid before they go out, all of them are withdrawn."""
+    from datetime import timedelta
+
+    from djaboo.documents.reminders import reminders_no_longer_due
+    from djaboo.settings.transport_settings import transport_settings_for_space
+    from tests.documents.conftest import send_form
+
+    customer = create_customer(
+        overdue_shop.admin.space,
+        contacts=[("Wile", "Coyote", "wile@acme.example"), ("Road", "Runner", "road@acme.example")],
+    )
+    wile, road = customer.contacts
+    issued = date.today() - timedelta(days=32)
+    threaded, paid_later = (
+        create_invoice(customer, overdue_shop.owner, status="unpaid", issue_date=issued)
+        for _ in range(2)
+    )
+    # Sent by hand days ago, to both: each contact's first email about the invoice.
+    overdue_shop.client.post(
+        f"/invoices/{threaded.id}/send", data=send_form(overdue_shop.client, threaded.id)
+    )
+    db.session.execute(
+        sa.update(OutboxMessage).values(
+            status="sent", created_at=datetime.now(UTC) - timedelta(days=3)
+        )
+    )
+    db.session.commit()
+    by_hand = {
+        r.recipients[0]: r.message_id
+        for r in db.session.execute(sa.select(OutboxMessage)).scalars()
+    }
+    assert set(by_hand) == {wile.email, road.email}
+
+    queued = run_reminders(now_after_send_hour())
+    assert len(queued) == 4
+    rows = {
+        (r.doc_id, r.recipients[0]): r
+        for r in db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.id.in_(queued))
+        ).scalars()
+    }
+    logs = {log.invoice_id: log for log in db.session.execute(sa.select(ReminderLog)).scalars()}
+    for invoice in (threaded, paid_later):
+        log = logs[invoice.id]
+        mine = [rows[(invoice.id, c.email)] for c in (wile, road)]
+        assert [r.idempotency_key for r in mine] == [
+            f"reminder:{invoice.id}:{log.stage}:{log.occurrence}:{c.id}" for c in (wile, road)
+        ]
+        assert log.outbox_id == mine[0].id == min(r.id for r in mine)
+        assert {r.origin for r in mine} == {"reminder"}
+
+    db.session.execute(sa.update(Invoice).where(Invoice.id == paid_later.id).values(status="paid"))
+    db.session.commit()
+    while worker.run_once(transport_settings_for_space, withdraw=reminders_no_longer_due):
+        pass
+    statuses = dict(  # the worker took (and detached) the rows loaded above: read again
+        db.session.execute(
+            sa.select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(queued))
+        ).all()
+    )
+    assert {statuses[r.id] for k, r in rows.items() if k[0] == paid_later.id} == {"withdrawn"}
+    assert {statuses[r.id] for k, r in rows.items() if k[0] == threaded.id} == {"sent"}
+    delivered = {m.message["Message-ID"]: m for m in overdue_shop.server.messages}
+    assert len(delivered) == 2
+    for contact, name in ((wile, "Wile"), (road, "Road")):
+        got = delivered[rows[(threaded.id, contact.email)].message_id]
+        assert got.rcpt_tos == [contact.email]
+        assert [a.addr_spec for a in got.message["To"].addresses] == [contact.email]
+        html = got.message.get_body(("html",)).get_content()
+        assert f"Dear {name}," in html and ("Road" if name == "Wile" else "Wile") not in html
+        assert got.message["Auto-Submitted"] == "auto-generated"
+        assert got.message["X-Auto-Response-Suppress"] == "All"
+        parent = by_hand[contact.email]
+        assert got.message["In-Reply-To"] == parent
+        assert got.message["References"] == " ".join(dict.fromkeys([by_hand[wile.email], parent]))
+    # The invoice's history lists every email: the two by hand and the two reminders.
+    page = overdue_shop.client.get(f"/invoices/{threaded.id}").get_data(as_text=True)
+    history = page[page.index('id="emails"') :]
+    assert history.count("Wile Coyote &lt;wile@acme.example&gt;") == 2
+    assert history.count("Road Runner &lt;road@acme.example&gt;") == 2

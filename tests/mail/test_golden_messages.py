@@ -25,7 +25,7 @@ CASES = [(event, language, "utf-8") for event in EVENTS for language in LANGUAGE
 ]
 
 
-def golden_message(event: str, language: str, charset: str):
+def golden_message(event: str, language: str, charset: str, **thread):
     facts = sample_facts(
         language,
         CompanyFacts("Acme Ltd", "https://mail.acme.example"),
@@ -46,6 +46,7 @@ def golden_message(event: str, language: str, charset: str):
         charset=charset,
         message_id=f"<golden.{event}.{language}.{charset}@acme.example>",
         date=datetime(2026, 3, 5, 9, 30, tzinfo=UTC),
+        **thread,
     )
 
 
@@ -76,3 +77,30 @@ def test_golden_message(event, language, charset):
     if charset == "iso-2022-jp":
         assert raw.isascii()  # 7-bit, as Japanese mail clients expect
         assert b"=?iso-2022-jp?b?" in raw.lower() or composed.subject.isascii()
+
+
+def test_golden_automatic_reminder_in_its_invoices_thread():
+    """A reminder as the run queues it: automatic, following the invoice's first email."""
+    first = "<golden.invoice_sent.en.utf-8@acme.example>"
+    composed = golden_message(
+        "invoice_overdue", "en", "utf-8", in_reply_to=first, references=[first], automatic=True
+    )
+    raw = composed.envelope.message
+    path = GOLDEN / "invoice_overdue.en.utf-8.automatic-reply.eml"
+    if os.environ.get("DJABOO_UPDATE_GOLDENS"):
+        path.write_bytes(raw)
+    assert path.exists(), f"no golden file {path.name}; create it with DJABOO_UPDATE_GOLDENS=1"
+    assert raw == path.read_bytes(), f"{path.name} changed; inspect the diff, then refresh"
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["In-Reply-To"] == parsed["References"] == first
+    assert (parsed["Auto-Submitted"], parsed["X-Auto-Response-Suppress"]) == (
+        "auto-generated",
+        "All",
+    )
+    # The same message as the plain golden one, with these four headers and nothing else.
+    plain = golden_message("invoice_overdue", "en", "utf-8").envelope.message
+    added = (
+        f"In-Reply-To: {first}\r\nReferences: {first}\r\n"
+        "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n"
+    ).encode()
+    assert raw == plain.replace(b"\r\nMIME-Version:", b"\r\n" + added + b"MIME-Version:", 1)

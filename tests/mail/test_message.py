@@ -147,3 +147,67 @@ def test_tls_context_verifies_by_default():
     assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
     pinned = tls.client_context("ab" * 32)
     assert pinned.verify_mode == ssl.CERT_NONE  # only with a pin, which check_pin enforces
+
+
+def _parsed(message):
+    return message_from_bytes(message.as_bytes(), policy=policy.default)
+
+
+def test_a_reply_names_its_thread_in_in_reply_to_and_references():
+    first, second = "<1.2.3@acme.example>", "<4.5.6@acme.example>"
+    parsed = _parsed(build(in_reply_to=second, references=[first, second]))
+    assert parsed["In-Reply-To"] == second
+    assert parsed["References"] == f"{first} {second}"
+    assert parsed["Auto-Submitted"] is None and parsed["X-Auto-Response-Suppress"] is None
+    plain = _parsed(build())
+    assert plain["In-Reply-To"] is None and plain["References"] is None
+
+
+def test_long_references_fold_between_ids_and_read_back_the_same():
+    ids = [f"<{n:020d}.{'x' * 10}@mail.acme.example>" for n in range(6)]  # 51 characters
+    message = build(in_reply_to=ids[-1], references=ids)
+    raw = message.as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert head.count(b"\r\n <") == 5  # one id a line: two never fit on one
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["References"].split() == ids
+    assert parsed["In-Reply-To"] == ids[-1]
+    # One id longer than a line stays whole on the header's line (RFC 5322 allows 998).
+    long_id = f"<{'y' * 120}@mail.acme.example>"
+    raw = build(in_reply_to=long_id, references=[long_id]).as_bytes()
+    assert f"In-Reply-To: {long_id}\r\n".encode() in raw
+    assert message_from_bytes(raw, policy=policy.default)["References"] == long_id
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<a@b>\r\nBcc: x@evil.example",
+        "<a@b>\nX: y",
+        "a@b",
+        "<a@b> <c@d>",
+        "<a b@c>",
+        "<@b>",
+        "<a@b>>",
+        "<a@" + "b" * 300 + ">",
+        "",
+    ],
+)
+def test_anything_but_one_message_id_is_refused_in_thread_headers(bad):
+    with pytest.raises(MessageError, match="Message-ID"):
+        build(in_reply_to=bad or "x")
+    with pytest.raises(MessageError, match="Message-ID"):
+        build(references=["<ok@acme.example>", bad])
+
+
+def test_references_are_bounded():
+    with pytest.raises(MessageError, match="at most"):
+        build(references=[f"<{n}@acme.example>" for n in range(21)])
+
+
+def test_an_automatic_email_tells_robots_not_to_answer():
+    parsed = _parsed(build(automatic=True))
+    assert parsed["Auto-Submitted"] == "auto-generated"  # RFC 3834 section 5
+    assert parsed["X-Auto-Response-Suppress"] == "All"
+    assert parsed.get_all("Auto-Submitted") == ["auto-generated"]

@@ -11,6 +11,7 @@ from djaboo.documents.kinds import DocumentKind
 from djaboo.documents.send_forms import SendForm
 from djaboo.documents.send_preview import preview_document_email
 from djaboo.documents.sending import (
+    Queued,
     SendRefused,
     SendRequest,
     inactive_events,
@@ -81,19 +82,13 @@ def send_view(kind: DocumentKind, document_id: int):
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         return _page(kind, document, form, status=400 if form.errors else 200)
     try:
-        row, created = queue_document_email(document, current_user, _request_from(form))
+        queued = queue_document_email(document, current_user, _request_from(form))
     except SendRefused as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
         return _page(kind, document, form, status=400)
     db.session.commit()
-    if created and row.status == "scheduled":
-        when = local_time(row.next_attempt_at, current_user.space)
-        flash(f"Email to {row.to_display} scheduled for {when}; it is below.", "success")
-    elif created:
-        flash(f"Email to {row.to_display} queued; its delivery status is below.", "success")
-    else:
-        flash(f"This email was already queued ({row.status_label}); it was not sent twice.", "info")
+    flash(*_queued_message(queued))
     return redirect(detail_url(document, "#emails"))
 
 
@@ -121,6 +116,32 @@ def preview_view(kind: DocumentKind, document_id: int):
         problem=preview.problem,
         errors={},
     )
+
+
+def _queued_message(queued: Queued) -> tuple[str, str]:
+    """The flash after Send (kept in the session cookie: a few names, never a long list)."""
+    if queued.created:
+        several = len(queued.rows) > 1
+        names = [n if len(n) <= 60 else n[:59] + "…" for n in queued.recipients[:5]]
+        if len(queued.recipients) > 5:
+            names.append(f"{len(queued.recipients) - 5} more")
+        first = queued.rows[0]
+        if first.status == "scheduled":
+            when = local_time(first.next_attempt_at, current_user.space)
+            return (
+                f"{'Emails' if several else 'Email'} to {', '.join(names)} scheduled for "
+                f"{when}; {'they are' if several else 'it is'} below.",
+                "success",
+            )
+        return (
+            f"{'Emails' if several else 'Email'} to {', '.join(names)} queued; "
+            f"{'their' if several else 'its'} delivery status is below.",
+            "success",
+        )
+    statuses = ", ".join(dict.fromkeys(row.status_label for row in queued.rows))
+    if len(queued.rows) > 1:
+        return f"These emails were already queued ({statuses}); they were not sent twice.", "info"
+    return f"This email was already queued ({statuses}); it was not sent twice.", "info"
 
 
 def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):
