@@ -112,8 +112,8 @@ def test_one_reminder_per_estimate_however_often_the_run_runs(quoting_shop):
     assert {(r.origin, r.event, r.status) for r in rows} == {
         ("reminder", "estimate_expiring", "queued")
     }
-    assert [r.idempotency_key for r in rows] == [
-        f"estimate-expiring:{e.id}" for e in (due, last_day, today)
+    assert [r.idempotency_key for r in rows] == [  # one per recipient contact (here one)
+        f"estimate-expiring:{e.id}:{e.customer.recipients[0].id}" for e in (due, last_day, today)
     ]
     logs = db.session.execute(sa.select(ReminderLog).order_by(ReminderLog.estimate_id)).scalars()
     logs = logs.all()
