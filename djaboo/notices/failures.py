@@ -139,14 +139,14 @@ def _documents(rows) -> dict[int, tuple[int | None, str]]:
 
 
 def failed_email_facts(row: OutboxMessage, labels: dict[int, str]) -> FailedEmailFacts:
+    reason = row.last_error or row.server_reply
     results = row.recipient_summary
-    reason = row.last_error if row.last_error != results else ""
     return FailedEmailFacts(
         subject=row.subject,
         recipients=row.to_display or ", ".join(row.recipients or []),
         status=row.status_label,
-        results=results,
-        reason=reason or ("" if results else row.server_reply),
+        results=results if results != reason else "",  # partly refused: the reason says it
+        reason=reason,
         link=app_link(f"/emails/{row.id}"),
         document=labels.get(row.id, ""),
     )

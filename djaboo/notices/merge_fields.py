@@ -101,16 +101,26 @@ def sample_failed_email(language: str, today: date, base_url: str) -> FailedEmai
     return FailedEmailFacts(
         subject="Invoice INV-000042 from Acme Ltd",
         recipients="Jane Doe <jane.doe@example.com>, Bob Roe <bob@example.net>",
-        status="Accepted by the server",
-        results="Delivered to 1; refused for bob@example.net: 550 5.1.1 No such user",
-        reason="",
+        status="Failed",
+        results="Delivered to 0; refused for jane.doe@example.com: 552 5.2.2 Mailbox full, "
+        "bob@example.net: 550 5.1.1 No such user",
+        reason="No recipient was accepted (jane.doe@example.com: 552 5.2.2 Mailbox full; "
+        "bob@example.net: 550 5.1.1 No such user).",
         link=f"{_base(base_url)}/emails/42",
         document="Invoice INV-000042",
     )
 
 
 def sample_digest(language: str, today: date, base_url: str) -> DigestFacts:
-    first = sample_failed_email(language, today, base_url)
+    first = FailedEmailFacts(
+        subject="Invoice INV-000042 from Acme Ltd",
+        recipients="Jane Doe <jane.doe@example.com>, Bob Roe <bob@example.net>",
+        status="Accepted by the server",
+        results="",
+        reason="Delivered to 1; refused for bob@example.net: 550 5.1.1 No such user",
+        link=f"{_base(base_url)}/emails/42",
+        document="Invoice INV-000042",
+    )
     second = FailedEmailFacts(
         subject="Overdue: invoice INV-000039",
         recipients="accounts@example.org",

@@ -105,3 +105,29 @@ def test_an_answer_recorded_by_staff_tells_nobody(idle_shop):
     db.session.expire_all()
     assert db.session.get(Estimate, estimate.id).status == "accepted"
     assert notices() == []
+
+
+def test_the_notices_templates_are_listed_edited_and_previewed(client, create_space, login):
+    from djaboo.email_templates.models import EmailTemplate
+    from djaboo.notices.mail_events import NOTICE_EVENTS
+
+    admin = create_space(name="Acme Ltd")
+    login(client, admin)
+    listing = client.get("/email-templates").get_data(as_text=True)
+    for label in (
+        "Estimate accepted (to staff)",
+        "Estimate declined (to staff)",
+        "Email failed (to staff)",
+        "Failed emails of the day (to staff, daily digest)",
+        "Sending paused (to staff)",
+    ):
+        assert label in listing
+    for event in NOTICE_EVENTS:
+        template = (
+            db.session.query(EmailTemplate).filter_by(space_id=admin.space_id, event=event).first()
+        )
+        editor = client.get(f"/email-templates/{template.id}").get_data(as_text=True)
+        preview = client.get(f"/email-templates/{template.id}/preview")
+        assert preview.status_code == 200, event
+        assert "no value" not in preview.get_data(as_text=True), event  # every field sampled
+        assert "{staff_firstname}" in editor
