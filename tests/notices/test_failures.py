@@ -158,3 +158,36 @@ def test_telling_that_fails_never_stops_delivery(idle_shop):
         .where(OutboxMessage.origin == "notice")
     )
     assert db.session.execute(count).scalar_one() == 0
+
+
+def test_a_reminder_that_fails_tells_the_owner_of_its_invoice(idle_shop):
+    """An automatic email has no sender: it went in the name of its document's owner."""
+    from tests.mail.test_worker import queue
+
+    shop = idle_shop
+    [row_id] = queue(shop.admin.space_id, 1, to="jane@example.org")
+    row = db.session.get(OutboxMessage, row_id)
+    row.origin, row.doc_type, row.doc_id = "reminder", "invoice", shop.invoice.id
+    db.session.commit()
+    shop.server.script.rcpt = {"jane@example.org": REFUSED}
+    deliver()
+    told = {n.recipients[0] for n in notices()}
+    assert told == {shop.staff.email, shop.admin.email}  # Sam owns the invoice
+    [got] = delivered_to(shop.server, shop.staff.email)
+    assert f"Invoice {shop.invoice.number}" in got.message.get_body(("plain",)).get_content()
+
+
+def test_a_template_turned_off_sends_no_notice(idle_shop):
+    from djaboo.email_templates.models import EmailTemplate
+
+    shop = idle_shop
+    db.session.execute(
+        sa.update(EmailTemplate)
+        .where(EmailTemplate.event == "email_failed_notice")
+        .values(active=False)
+    )
+    db.session.commit()
+    refuse_the_customers(shop)
+    send_invoice(shop)
+    deliver()
+    assert notices() == []
