@@ -74,15 +74,17 @@ def create_app(
 
 def register_mail_catalogue() -> None:
     """What the features add to the mail core (merge fields, events) and to the template
-    editor (preview sources), in the order pages list them: documents, then settings.
+    editor (preview sources), in the order pages list them: documents, settings, notices.
 
     The one place they are registered, so that the web app, the CLI (worker, reminders) and
     the tests see the same catalogue; calling it again changes nothing."""
     from djaboo.documents import mail_events as documents_mail
+    from djaboo.notices import mail_events as notices_mail
     from djaboo.settings import mail_events as settings_mail
 
     documents_mail.register()
     settings_mail.register()
+    notices_mail.register()  # after documents: the answers use their {estimate_…} fields
 
 
 def _init_extensions(app: Flask) -> None:

@@ -178,13 +178,15 @@ def mail_worker(
     only way mail leaves: pages only queue it."""
     from datetime import timedelta
 
-    from djaboo.documents.reminders import reminders_no_longer_due, run_reminders
+    from djaboo.documents.reminders import reminders_no_longer_due
     from djaboo.mail import worker
+    from djaboo.notices.failures import notify_failure
     from djaboo.settings import retention
     from djaboo.settings.transport_settings import transport_settings_for_space
 
+    # Reminders and notices to staff are composed here and carry links (without BASE_URL a
+    # notice is not recorded: the worker logs why); the outbox itself is already composed.
     if reminders and not once:
-        # Reminders are composed here and carry links; the outbox itself is already composed.
         _require_base_url()
     connections = current_app.config["MAIL_CONNECTIONS_PER_SPACE"]
     lease = timedelta(seconds=current_app.config["MAIL_CLAIM_LEASE_SECONDS"])
@@ -193,7 +195,12 @@ def mail_worker(
         total = 0
         with _database_answers():
             while handled := worker.run_once(
-                transport_settings_for_space, batch, connections, withdraw, lease
+                transport_settings_for_space,
+                batch,
+                connections,
+                withdraw,
+                lease,
+                notify=notify_failure,
             ):
                 total += handled
         click.echo(f"{total} email(s) handled.")
@@ -211,10 +218,11 @@ def mail_worker(
             batch=batch,
             connections=connections,
             withdraw=withdraw,
-            periodic=run_reminders if reminders else None,
+            periodic=_scheduled_run if reminders else None,
             lease=lease,
             threads=threads,
             jobs=[(retention.EVERY, retention.prune_sent_messages)] if prune else [],
+            notify=notify_failure,
         )
 
 
@@ -230,6 +238,15 @@ def mail_prune() -> None:
     click.echo(f"{pruned} email(s) lost their stored message.")
 
 
+def _scheduled_run(progress=None) -> tuple[list[int], list[int]]:
+    """What `djaboo reminders run` does, and the mail worker every 15 minutes: the reminders
+    due now, then the daily digests of failed emails due now (djaboo/notices/digest.py)."""
+    from djaboo.documents.reminders import run_reminders
+    from djaboo.notices.digest import send_failure_digests
+
+    return run_reminders(progress=progress), send_failure_digests()
+
+
 @click.group("reminders", help="Overdue reminders.")
 def reminders() -> None:
     pass
@@ -237,10 +254,9 @@ def reminders() -> None:
 
 @reminders.command("run")
 def reminders_run() -> None:
-    """Queue every reminder due now (safe to run as often as you like, even concurrently)."""
+    """Queue every reminder due now, and each daily digest of failed emails due now (safe to
+    run as often as you like, even concurrently)."""
     import sys
-
-    from djaboo.documents.reminders import run_reminders
 
     _require_base_url()
     if sys.stdout.isatty():
@@ -251,8 +267,10 @@ def reminders_run() -> None:
     else:
         progress = None
     with _database_answers():
-        queued = run_reminders(progress=progress)
+        queued, digests = _scheduled_run(progress=progress)
     click.echo(f"{len(queued)} reminder email(s) queued (one per recipient).")
+    if digests:
+        click.echo(f"{len(digests)} digest(s) of failed emails queued.")
 
 
 @mail.command("catcher")

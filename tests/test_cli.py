@@ -70,3 +70,44 @@ def test_mail_worker_once_drains_the_queue(app, create_space, smtp_server, clien
     assert result.exit_code == 0, result.output
     assert "3 email(s) handled." in result.output
     assert len(server.messages) == 3
+
+
+def test_mail_worker_tells_staff_and_reminders_run_queues_the_digest(
+    app, create_space, smtp_server, client, login
+):
+    """The command wires the worker to the notices (each time), and the scheduled job to the
+    daily digest (once a day): both as the settings say."""
+    from datetime import timedelta
+
+    from djaboo.db import utcnow
+    from djaboo.mail.outbox import OutboxMessage
+    from tests.mail.test_worker import queue
+    from tests.settings.conftest import form_data
+
+    admin = create_space()
+    server = smtp_server()
+    login(client, admin)
+    settings = form_data(host="127.0.0.1", port=server.port, encryption="none")
+    client.submit("/settings/email", settings)
+    server.script.rcpt = {"customer@example.org": "550 5.1.1 No such user"}
+    [failed] = queue(admin.space_id, 1)
+    result = app.test_cli_runner().invoke(args=["mail", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 email(s) handled." in result.output  # the email, then the admin's notice
+    assert [m.rcpt_tos for m in server.messages] == [[admin.email]]
+
+    client.submit("/settings/email", {**settings, "failure_notices": "digest"})
+    [later] = queue(admin.space_id, 1)
+    app.test_cli_runner().invoke(args=["mail", "worker", "--once"])
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, later).status == "failed"
+    assert len(server.messages) == 1  # nothing at once in digest mode
+    # The digest leaves from the send hour and covers the 24 hours before it.
+    for row_id in (failed, later):
+        db.session.get(OutboxMessage, row_id).claimed_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    first = app.test_cli_runner().invoke(args=["reminders", "run"])
+    assert first.exit_code == 0, first.output
+    assert "1 digest(s) of failed emails queued." in first.output
+    again = app.test_cli_runner().invoke(args=["reminders", "run"])
+    assert "digest" not in again.output

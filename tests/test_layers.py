@@ -19,6 +19,7 @@ FEATURES = (
     "djaboo.staff",
     "djaboo.spaces",
     "djaboo.email_templates",
+    "djaboo.notices",
 )
 # What belongs to one request: the request itself, its session, g, the signed-in user.
 REQUEST_NAMES = {

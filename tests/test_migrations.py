@@ -214,3 +214,60 @@ def test_going_down_and_up_again_keeps_every_row(fresh_database_url, tmp_path):
             with db.engine.connect() as conn:  # and the pooled connection has them on again
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_existing_spaces_and_staff_get_the_notices(fresh_database_url, tmp_path):
+    """0017: every staff member is told by default, every space says "each" time, and an
+    existing space gets the notices' templates in every language."""
+    import flask_migrate
+
+    from djaboo import create_app
+    from djaboo.mail.events import LANGUAGES
+    from djaboo.notices.mail_events import NOTICE_EVENTS
+    from tests.fixtures.database import base_config
+
+    app = create_app(base_config(fresh_database_url), instance_path=str(tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0010d")  # 0011 makes the settings rows of this space
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO space (id, name, timezone, default_language, created_at) "
+                    "VALUES (9, 'Old Co', 'UTC', 'en', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO staff_user (space_id, email, name, role, password_hash, active, "
+                    "signature_html, session_token, created_at) VALUES (9, 'old@example.com', "
+                    "'Old', 'admin', 'x', true, '', 'token-9', CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_migrate.upgrade(revision="0014")
+        with db.engine.begin() as conn:  # what 0011 added with today's texts: as before them
+            conn.execute(
+                sa.text("DELETE FROM email_template WHERE event IN :events").bindparams(
+                    sa.bindparam("events", list(NOTICE_EVENTS), expanding=True)
+                )
+            )
+        flask_migrate.upgrade()
+        notice_templates = sa.text(
+            "SELECT count(*) FROM email_template WHERE space_id = 9 AND event IN :events"
+        ).bindparams(sa.bindparam("events", list(NOTICE_EVENTS), expanding=True))
+        with db.engine.connect() as conn:
+            choices = conn.execute(
+                sa.text(
+                    "SELECT notify_estimate_answers, notify_own_failures, notify_space_failures "
+                    "FROM staff_user WHERE space_id = 9"
+                )
+            ).one()
+            mode = conn.execute(
+                sa.text("SELECT failure_notices FROM email_settings WHERE space_id = 9")
+            ).scalar_one()
+            count = conn.execute(notice_templates).scalar_one()
+        assert tuple(bool(c) for c in choices) == (True, True, True) and mode == "each"
+        assert count == len(NOTICE_EVENTS) * len(LANGUAGES)
+        flask_migrate.downgrade(revision="0014")
+        with db.engine.connect() as conn:
+            assert conn.execute(notice_templates).scalar_one() == 0
+        db.engine.dispose()

@@ -6,6 +6,8 @@ header and footer are added around them when the email is composed.
 
 from __future__ import annotations
 
+from djaboo.email_templates.notice_texts import NOTICE_TEXTS
+
 SIG = "{email_signature}"
 
 DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
@@ -249,3 +251,6 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "お読みいただけていれば、送信設定は正しく動作しています。</p>" + SIG,
     ),
 }
+
+# The notices to staff (djaboo/notices/): kept apart, shipped the same way.
+DEFAULT_TEXTS.update(NOTICE_TEXTS)

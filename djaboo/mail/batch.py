@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.extensions import db
 from djaboo.mail.claims import DEFAULT_LEASE, Claim, claim_due
-from djaboo.mail.delivery import fail, outcome_connection, send_claimed, unexpected, worker_name
+from djaboo.mail.delivery import (
+    fail,
+    outcome_connection,
+    send_claimed,
+    unexpected,
+    went_wrong,
+    worker_name,
+)
 from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.mail.outbox import MailPause, OutboxMessage
 from djaboo.mail.transports import TransportSettings, open_transport
@@ -27,6 +34,10 @@ CONNECTIONS_PER_SPACE = 2  # default; MAIL_CONNECTIONS_PER_SPACE in the config
 # documents layer knows: a reminder whose invoice was paid meanwhile).
 Withdraw = Callable[[list[OutboxMessage]], dict[int, str]]
 SettingsFor = Callable[[int], TransportSettings]
+# Told of an email whose outcome went wrong (delivery.went_wrong), once that outcome is stored:
+# a feature records what it wants (notices to staff) in the session; the call is committed on
+# its own, and whatever it raises is logged, never the delivery's concern. The row is detached.
+Notify = Callable[[OutboxMessage], object]
 
 
 def serve_space(
@@ -38,6 +49,7 @@ def serve_space(
     lease: timedelta = DEFAULT_LEASE,
     withdraw: Withdraw | None = None,
     stop: threading.Event | None = None,
+    notify: Notify | None = None,
 ) -> int:
     """Claim up to `batch` of the space's due rows and deliver them; returns how many were
     claimed (0: nothing due, or the space already has `connections` live claims)."""
@@ -60,14 +72,19 @@ def serve_space(
     rows = _withdraw(rows, reasons, claim)
     session.commit()
     if rows:
-        _deliver(claim, rows, settings_for, stop)
+        _deliver(claim, rows, settings_for, stop, notify)
     return len(claim.ids)
 
 
-def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop) -> None:
+def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop, notify=None) -> None:
     """One connection for the batch; each outcome committed on its own (a later failure never
     rolls back an earlier success)."""
     pending = list(rows)
+
+    def told(row: OutboxMessage, stored: bool) -> None:
+        if stored and notify is not None and went_wrong(row):
+            _tell(notify, row)
+
     with outcome_connection() as outcomes:
         transport = None
         try:
@@ -90,16 +107,16 @@ def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop) -> Non
                     row = pending.pop(0)
                     if not claim.renew([row.id], outcomes):
                         continue  # taken over: the new holder sends it
-                send_claimed(row, transport, claim, outcomes)
+                told(row, send_claimed(row, transport, claim, outcomes))
                 if row.status == "attention" and db.session.get(MailPause, claim.space_id):
                     break  # paused: the others wait for the settings to be fixed
         except MailError as error:  # no connection (or no settings): nothing was sent
             row = pending.pop(0) if pending else None
             if row is not None:
-                fail(row, error, claim, outcomes)
+                told(row, fail(row, error, claim, outcomes))
             if not isinstance(error, ConfigurationError):
                 for other in pending:  # the server is unreachable now: they wait as well
-                    fail(other, error, claim, outcomes)
+                    told(other, fail(other, error, claim, outcomes))
                 pending = []
         except sa.exc.DBAPIError as exc:
             log.warning(
@@ -113,12 +130,28 @@ def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop) -> Non
         except Exception as exc:  # the connection could not even be opened: none of them go
             error = unexpected(exc)
             for row in pending:
-                fail(row, error, claim, outcomes)
+                told(row, fail(row, error, claim, outcomes))
             pending = []
         finally:
             if transport is not None:
                 transport.close()
         claim.release([r.id for r in pending], outcomes)
+
+
+def _tell(notify: Notify, row: OutboxMessage) -> None:
+    """notify(row) in a transaction of its own: committed, or rolled back and logged."""
+    try:
+        notify(row)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        log.warning(
+            "email %s went wrong (%s) and telling about it failed: %s",
+            row.id,
+            row.status,
+            describe(exc),
+            exc_info=not isinstance(exc, UNREACHABLE),
+        )
 
 
 def _withdraw(rows: list[OutboxMessage], reasons: dict[int, str], claim: Claim):

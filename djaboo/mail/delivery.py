@@ -28,6 +28,7 @@ from djaboo.mail.errors import (
     UnexpectedError,
 )
 from djaboo.mail.outbox import MailPause, OutboxMessage
+from djaboo.mail.recipient_results import all_accepted, recipient_summary
 from djaboo.mail.transports import Envelope
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,14 @@ def send_claimed(row: OutboxMessage, transport, claim: Claim, outcomes) -> bool:
     except Exception as exc:
         transport.close()  # in an unknown state now; the next row reconnects
         return fail(row, unexpected(exc), claim, outcomes)
+    results = _merged_results(row, result.accepted, result.refused)
     changes = {
         "sent_at": utcnow(),
         "server_reply": result.reply,
-        "last_error": "",
-        "recipient_results": _merged_results(row, result.accepted, result.refused),
+        # Accepted for some, refused for others (now or in an earlier attempt): said where
+        # the email log, its page and the daily digest of failures look.
+        "last_error": "" if all_accepted(results) else recipient_summary(results),
+        "recipient_results": results,
         "status": "sent",
     }
     deferred = [r for r, x in result.refused.items() if x.transient]
@@ -160,6 +164,14 @@ def _merged_results(row: OutboxMessage, accepted, refused) -> dict:
     results.update({r: "accepted" for r in accepted})
     results.update({r: f"{x.code} {x.reply}" for r, x in refused.items()})
     return results
+
+
+def went_wrong(row: OutboxMessage) -> bool:
+    """An outcome a person should hear of: failed for good, needs attention, unknown, or
+    accepted with some recipients refused (or deferred until the worker gave up)."""
+    if row.status in ("failed", "attention", "unknown"):
+        return True
+    return row.status == "sent" and not all_accepted(row.recipient_results)
 
 
 def fail(row: OutboxMessage, error: MailError, claim: Claim, outcomes) -> bool:

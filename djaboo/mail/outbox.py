@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
+from djaboo.mail.recipient_results import RecipientResult, recipient_outcomes, recipient_summary
 
 STATUSES = (
     "queued",
@@ -142,6 +143,16 @@ class OutboxMessage(db.Model):
     @property
     def origin_label(self) -> str:
         return ORIGINS.get(self.origin, self.origin)
+
+    @property
+    def recipient_outcomes(self) -> list[RecipientResult]:
+        """What each recipient got, across attempts (djaboo/mail/recipient_results.py)."""
+        return recipient_outcomes(self.recipient_results)
+
+    @property
+    def recipient_summary(self) -> str:
+        """One line, e.g. "Delivered to 2; refused for x@y.example: 550 …"; "" before any answer."""
+        return recipient_summary(self.recipient_results)
 
 
 class MailPause(db.Model):

@@ -29,7 +29,7 @@ from flask import current_app
 from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
-from djaboo.mail.batch import CONNECTIONS_PER_SPACE, SettingsFor, Withdraw, serve_space
+from djaboo.mail.batch import CONNECTIONS_PER_SPACE, Notify, SettingsFor, Withdraw, serve_space
 from djaboo.mail.claims import DEFAULT_LEASE, WAITING, due_spaces, next_due_at
 from djaboo.mail.outbox import OutboxMessage, WorkerHeartbeat
 from djaboo.mail.wakeup import Listener
@@ -50,9 +50,11 @@ def run_once(
     connections: int = CONNECTIONS_PER_SPACE,
     withdraw: Withdraw | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    notify: Notify | None = None,
 ) -> int:
     """One pass in this thread: up to `batch` due rows of each space, spaces in turn, each
-    space's rows on one connection; returns how many rows were handled."""
+    space's rows on one connection; returns how many rows were handled. `notify`: told of
+    each email whose outcome went wrong (djaboo/mail/batch.py, Notify)."""
     handled = 0
     for space_id in due_spaces(getattr(_last_served, "space_id", 0), lease):
         _last_served.space_id = space_id
@@ -63,6 +65,7 @@ def run_once(
             connections=connections,
             lease=lease,
             withdraw=withdraw,
+            notify=notify,
         )
     return handled
 
@@ -113,6 +116,7 @@ def run(
     lease: timedelta = DEFAULT_LEASE,
     threads: int = THREADS,
     jobs: Sequence[tuple[float, Callable[[], object]]] = (),
+    notify: Notify | None = None,
 ) -> None:
     """Deliver until `stop` is set (needs an app context).
 
@@ -122,7 +126,8 @@ def run(
     SQLite), or a retry or a scheduled email falls due, whichever comes first. `periodic` (the
     reminder run) is called every `period` seconds, and each of `jobs` (seconds, job), such as
     the retention run, every its seconds, the first time at start; they must be safe to run in
-    several workers at once. On stop, each thread gives back the rows
+    several workers at once. `notify` is told of each email whose outcome went wrong
+    (djaboo/mail/batch.py, Notify). On stop, each thread gives back the rows
     it has not started and ends after its current message."""
     stop = stop or threading.Event()
     app = current_app._get_current_object()
@@ -148,6 +153,7 @@ def run(
                     lease=lease,
                     withdraw=withdraw,
                     stop=stop,
+                    notify=notify,
                 ):
                     wake.set()  # maybe more of it: look again at once
             except UNREACHABLE as exc:

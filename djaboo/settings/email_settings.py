@@ -26,6 +26,7 @@ PLAIN_FIELDS = (
     "logo_url",
     "timeout_seconds",
     "keep_sent_days",
+    "failure_notices",
 )
 HTML_FIELDS = ("signature_html", "header_html", "footer_html")
 

@@ -70,6 +70,10 @@ CHARSETS = [
     )
 ]
 MAX_BCC = 5
+FAILURE_NOTICES = [
+    SelectChoice("each", "Each time"),
+    SelectChoice("digest", "Once a day (digest)"),
+]
 # Wrong pairings of encryption and well-known port, with the sentence that says what works.
 PAIRING_ERRORS = {
     ("ssl", 587): "SSL does not work on port 587, which starts in plain text: choose TLS for "
@@ -218,6 +222,14 @@ class EmailSettingsForm(FlaskForm):
         description="Days. Empty: forever. After that, a sent email keeps its line in the "
         "email log (subject, recipients, status, the server's answer) but the message itself "
         "and its PDF are removed.",
+    )
+
+    failure_notices = SelectField(
+        "Tell staff about failed emails",
+        choices=FAILURE_NOTICES,
+        description="The sender and the admins get an email when an email fails for good or "
+        "needs attention: each time, or once a day (at the reminders' send hour) listing them "
+        "all. Each can turn it off in their profile (Email me when…).",
     )
 
     def __init__(self, *args, existing: EmailSettings, **kwargs):

@@ -21,6 +21,7 @@ class EmailSettings(db.Model):
         sa.CheckConstraint("encryption IN ('ssl', 'tls', 'none')", name="encryption"),
         sa.CheckConstraint("port BETWEEN 1 AND 65535", name="port"),
         sa.CheckConstraint(f"keep_sent_days BETWEEN 1 AND {MAX_KEEP_DAYS}", name="keep_sent_days"),
+        sa.CheckConstraint("failure_notices IN ('each', 'digest')", name="failure_notices"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +49,11 @@ class EmailSettings(db.Model):
     timeout_seconds: Mapped[int] = mapped_column(default=30)
     # Days a sent email keeps the message itself (djaboo/settings/retention.py); None: forever.
     keep_sent_days: Mapped[int | None] = mapped_column(nullable=True)
+    # Tell staff about failed emails: "each" time (one notice per failure) or once a day in a
+    # "digest" (djaboo/notices/).
+    failure_notices: Mapped[str] = mapped_column(
+        sa.String(8), default="each", server_default="each"
+    )
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property

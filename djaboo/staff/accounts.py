@@ -87,6 +87,17 @@ def set_signature(user: User, html: str) -> None:
     user.signature_html = sanitize_html(html or "")
 
 
+def set_notice_choices(
+    user: User, *, estimate_answers: bool, own_failures: bool, space_failures: bool | None
+) -> None:
+    """Profile → Email me when…: which notices the user gets (djaboo/notices/). Only an
+    admin chooses space_failures (None: kept as stored, for when they become one)."""
+    user.notify_estimate_answers = bool(estimate_answers)
+    user.notify_own_failures = bool(own_failures)
+    if space_failures is not None and user.is_admin:
+        user.notify_space_failures = bool(space_failures)
+
+
 def update_membership(user: User, *, role: str, active: bool) -> None:
     """Change a user's role or active flag, refusing to leave the space without an active admin."""
     if role not in ROLES:

@@ -42,6 +42,10 @@ class ProfileForm(FlaskForm):
         description="Replaces the space's global signature in the emails you send. HTML allowed; "
         "scripts and forms are removed.",
     )
+    # Email me when… (notices to staff; the space's admins choose their texts in Email templates)
+    notify_estimate_answers = BooleanField("a customer accepts or declines my estimate")
+    notify_own_failures = BooleanField("an email I sent fails")
+    notify_space_failures = BooleanField("any email of the space fails")  # admins only
 
 
 class PasswordChangeForm(FlaskForm):

@@ -35,6 +35,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_token
     )
+    # Profile → Email me when… (notices to staff, djaboo/notices/): on unless turned off.
+    notify_estimate_answers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    notify_own_failures: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Admins only: any email of the space that fails, whoever sent it.
+    notify_space_failures: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -13,6 +13,7 @@ from djaboo.staff.accounts import (
     create_user,
     email_taken,
     password_matches,
+    set_notice_choices,
     set_password,
     set_signature,
     update_membership,
@@ -38,6 +39,12 @@ def profile():
     if form.validate_on_submit():
         current_user.name = form.name.data.strip()
         set_signature(current_user, form.signature_html.data)
+        set_notice_choices(
+            current_user,
+            estimate_answers=form.notify_estimate_answers.data,
+            own_failures=form.notify_own_failures.data,
+            space_failures=form.notify_space_failures.data if current_user.is_admin else None,
+        )
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for("staff.profile"))

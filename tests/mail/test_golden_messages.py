@@ -53,6 +53,7 @@ def golden_message(event: str, language: str, charset: str, **thread):
 @pytest.mark.parametrize(("event", "language", "charset"), CASES)
 def test_golden_message(event, language, charset):
     composed = golden_message(event, language, charset)
+    body = DEFAULT_TEXTS[(event, language)][1]
     raw = composed.envelope.message
     path = GOLDEN / f"{event}.{language}.{charset}.eml"
     if os.environ.get("DJABOO_UPDATE_GOLDENS"):
@@ -73,7 +74,9 @@ def test_golden_message(event, language, charset):
     assert composed.envelope.recipients[-1] == "audit@acme.example"
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     text = plain.get_content()
-    assert "Ada Lovelace" in text and "Acme Ltd" in text
+    assert "Acme Ltd" in text
+    # Signed by the sender; a notice to staff is not signed, it names whom it is for.
+    assert ("Ada Lovelace" if "{email_signature}" in body else "Ada") in text
     if charset == "iso-2022-jp":
         assert raw.isascii()  # 7-bit, as Japanese mail clients expect
         assert b"=?iso-2022-jp?b?" in raw.lower() or composed.subject.isascii()

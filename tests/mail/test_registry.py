@@ -32,6 +32,11 @@ ORDER = [  # the order of the template list page
     "estimate_expiring",
     "credit_note_sent",
     "test_email",
+    "estimate_accepted_notice",
+    "estimate_declined_notice",
+    "email_failed_notice",
+    "failed_emails_digest",
+    "sending_paused_notice",
 ]
 
 

@@ -80,3 +80,25 @@ def test_without_javascript_the_signature_is_a_plain_textarea_that_keeps_lines(
     preview = page.frame_locator("iframe.signature-preview").locator("body")
     expect(preview).to_have_text("Cheers,\nAda", use_inner_text=True)
     context.close()
+
+
+def test_email_me_when_choices_are_saved(page, live_server, create_space, browser_login):
+    admin = create_space(name="Acme Ltd")
+    browser_login(page, admin, DEFAULT_PASSWORD)
+    page.goto(live_server.url + "/staff/profile")
+    choices = page.get_by_role("group", name="Email me when…")
+    expect(choices).to_be_visible()
+    for label in (
+        "a customer accepts or declines my estimate",
+        "an email I sent fails",
+        "any email of the space fails",
+    ):
+        expect(choices.get_by_label(label)).to_be_checked()  # on unless turned off
+    choices.get_by_label("any email of the space fails").uncheck()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#flash")).to_have_text("Your profile is saved.")
+    expect(page.get_by_label("any email of the space fails")).not_to_be_checked()
+    expect(page.get_by_label("an email I sent fails")).to_be_checked()
+    db.session.expire_all()
+    user = db.session.get(User, admin.id)
+    assert (user.notify_own_failures, user.notify_space_failures) == (True, False)

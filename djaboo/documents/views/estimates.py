@@ -16,6 +16,7 @@ from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.documents.views.public import public_page, shared_document
 from djaboo.extensions import db
+from djaboo.notices.estimate_answers import notify_estimate_answer
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
 
@@ -77,6 +78,7 @@ def estimate_public_answer(token: str):
         accept = _answer()
         try:
             answer_estimate(estimate, accept, _today(estimate))
+            notify_estimate_answer(estimate, _today(estimate))  # its owner hears of it
         except DocumentRuleError as exc:
             db.session.rollback()
             message = str(exc)
