@@ -32,6 +32,7 @@ ORDER = [  # the order of the template list page
     "estimate_expiring",
     "credit_note_sent",
     "test_email",
+    "password_reset",
 ]
 
 
