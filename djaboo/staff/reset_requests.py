@@ -15,13 +15,14 @@ import logging
 from flask import current_app
 
 from djaboo.email_templates.catalogue import shipped_template, template_for
+from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import company_facts, staff_facts
 from djaboo.mail.compose import Composed, TemplateText, Wrapper, compose_email
 from djaboo.mail.fields import CompanyFacts, MergeFacts, StaffFacts, merge_values
 from djaboo.mail.message import MessageError, Party
 from djaboo.mail.recording import NewEmail, record_email
-from djaboo.settings.defaults import default_email_settings
 from djaboo.settings.email_settings import email_settings_for
+from djaboo.spaces.models import Space
 from djaboo.staff.accounts import find_user_by_email
 from djaboo.staff.mail_events import PASSWORD_RESET, ResetFacts
 from djaboo.staff.models import PasswordReset, User
@@ -66,17 +67,19 @@ def request_password_reset(email: str, ip: str) -> str:
         )
         return "template inactive"
     reset, token = create_reset(user)
-    queue_reset_email(user, reset, token)
+    queue_reset_email(user, reset, token, template)
     log.info("password reset link queued for user %s (reset %s) from %s", user.id, reset.id, ip)
     return "queued"
 
 
-def queue_reset_email(user: User, reset: PasswordReset, token: str) -> None:
+def queue_reset_email(
+    user: User, reset: PasswordReset, token: str, template: EmailTemplate | None = None
+) -> None:
     """Record the email with the link for the mail worker, sent through the user's space's
     mail settings; one that cannot be made is recorded as needing attention, so the space's
     admins see why nothing arrived."""
     try:
-        composed, problem = compose_reset_email(user, token), ""
+        composed, problem = compose_reset_email(user, token, template), ""
     except MessageError as exc:
         composed, problem = None, exc.message
     record_email(
@@ -93,13 +96,13 @@ def queue_reset_email(user: User, reset: PasswordReset, token: str) -> None:
     )
 
 
-def compose_reset_email(user: User, token: str) -> Composed:
+def compose_reset_email(user: User, token: str, template: EmailTemplate | None = None) -> Composed:
     """The space's "Password reset (to staff)" template in its default language, wrapped and
     signed (with the space's signature) like every email. Never to the space's BCC address:
     a copy of the link opens the account."""
     space = user.space
     settings = email_settings_for(space)
-    template = template_for(space.id, EVENT, space.default_language)
+    template = template or template_for(space.id, EVENT, space.default_language)
     text = TemplateText(template.subject, template.body_html, template.plain_text)
     if LINK_FIELD not in template.body_html:  # the editor refuses this; a stored row may not
         shipped = shipped_template(space.id, EVENT, template.language)
@@ -122,9 +125,10 @@ def compose_reset_email(user: User, token: str) -> Composed:
 
 
 def _compose_decoy(email: str) -> None:
-    """About the work of a real reset email, for an address that gets none."""
-    settings = default_email_settings(0, "Djaboo Mail")
-    template = shipped_template(0, EVENT, "en")
+    """About the work of a real reset email, for an address that gets none: the same reads
+    (of a space that does not exist: nothing is found) and the same composing."""
+    settings = email_settings_for(Space(id=0, name="Djaboo Mail"))
+    template = template_for(0, EVENT, "en")
     facts = MergeFacts(
         company=CompanyFacts("Djaboo Mail", "https://decoy.invalid"),
         staff=StaffFacts("Decoy", "", email),
