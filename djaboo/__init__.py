@@ -74,17 +74,20 @@ def create_app(
 
 def register_mail_catalogue() -> None:
     """What the features add to the mail core (merge fields, events) and to the template
-    editor (preview sources), in the order pages list them: documents, settings, notices.
+    editor (preview sources), in the order pages list them: documents, settings, notices,
+    then staff.
 
     The one place they are registered, so that the web app, the CLI (worker, reminders) and
     the tests see the same catalogue; calling it again changes nothing."""
     from djaboo.documents import mail_events as documents_mail
     from djaboo.notices import mail_events as notices_mail
     from djaboo.settings import mail_events as settings_mail
+    from djaboo.staff import mail_events as staff_mail
 
     documents_mail.register()
     settings_mail.register()
     notices_mail.register()  # after documents: the answers use their {estimate_…} fields
+    staff_mail.register()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -117,7 +120,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from djaboo.staff import sign_in, views  # noqa: F401  (routes register on the blueprint)
+    # Imported for their routes, which register on the blueprint.
+    from djaboo.staff import password_reset_views, sign_in, views  # noqa: F401
     from djaboo.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(staff_bp)

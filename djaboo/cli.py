@@ -1,4 +1,4 @@
-"""The `djaboo` command: Flask's commands (run, db, shell) plus spaces and demo data."""
+"""The `djaboo` command: Flask's commands (run, db, shell) plus spaces, staff and demo data."""
 
 from __future__ import annotations
 
@@ -117,6 +117,58 @@ def spaces_list() -> None:
         )
         admins = ", ".join(u.email for u in users if u.is_admin and u.active) or "-"
         click.echo(f"{space.id}\t{space.name}\t{len(users)} users\tadmins: {admins}")
+
+
+@click.group("staff", help="Staff accounts.")
+def staff() -> None:
+    pass
+
+
+@staff.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Set the password read from standard input (one line) instead of printing a link.",
+)
+def staff_reset_password(email: str, password_stdin: bool) -> None:
+    """For when mail is broken: print a link for EMAIL to choose a new password (on BASE_URL,
+    works once, for an hour), or set the password read from standard input. Once the password
+    is set, every session of the account ends. The password is never printed."""
+    import sys
+
+    from djaboo.staff.accounts import AccountError, find_user_by_email, set_password
+    from djaboo.staff.password_reset import create_reset, reset_link
+    from djaboo.staff.throttle import clear_failures
+
+    with _database_answers():
+        user = find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No staff member signs in as {email.strip()!r}.")
+        if not password_stdin:
+            _require_base_url()
+            if not user.active:
+                raise click.ClickException(
+                    f"{user.email} is deactivated: a link would not work. An admin of its space "
+                    "activates it (Setup → Staff), or set a password with --password-stdin."
+                )
+            _reset, token = create_reset(user)
+            db.session.commit()
+            click.echo(f"A link for {user.email} to choose a new password (once, within an hour):")
+            click.echo(reset_link(token))
+            return
+        password = sys.stdin.readline(1025).rstrip("\r\n")
+        if len(password) > 1024:
+            raise click.ClickException("A password has at most 1024 characters.")
+        try:
+            set_password(user, password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        clear_failures(user.email, current_app.config["LOGIN_FAILURE_WINDOW"])
+        db.session.commit()
+    click.echo(f"The password of {user.email} is set; every session of the account ended.")
+    if not user.active:
+        click.echo("It is deactivated: it signs in once an admin of its space activates it.")
 
 
 @click.command("demo", help="Create the demo space and its users (once) and print how to sign in.")
@@ -311,6 +363,7 @@ def _database_answers():
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(spaces)
+    app.cli.add_command(staff)
     app.cli.add_command(demo)
     app.cli.add_command(mail)
     app.cli.add_command(reminders)

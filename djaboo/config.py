@@ -32,6 +32,12 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_MAX_FAILURES": 5,  # per email address within LOGIN_FAILURE_WINDOW seconds
     "LOGIN_MAX_FAILURES_PER_IP": 30,
     "LOGIN_FAILURE_WINDOW": 15 * 60,
+    # Forgot your password?: reset links asked for one address per window, and from one client
+    # address per (shorter) window; beyond them the page answers the same and sends nothing.
+    "PASSWORD_RESET_MAX_PER_EMAIL": 3,
+    "PASSWORD_RESET_EMAIL_WINDOW": 60 * 60,
+    "PASSWORD_RESET_MAX_PER_IP": 10,
+    "PASSWORD_RESET_IP_WINDOW": 10 * 60,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Outgoing mail (operator policy, not the space admin's)
     "ENCRYPTION_KEY": None,  # Fernet key for stored SMTP passwords; never in the database

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from djaboo.extensions import db
 from djaboo.spaces.models import Space
+from djaboo.staff.models import PasswordReset
+from djaboo.staff.password_reset import create_reset
 from tests.test_hostile_routes import _path, _real_values, world  # noqa: F401
 
 # The GET pages that may try a write, each for a reason. Each must still answer when the write
@@ -57,11 +59,16 @@ def test_every_page_answers_from_a_database_that_refuses_writes(
     space_id = db.session.execute(sa.select(User.space_id)).scalars().first()
     fresh = create_invoice(create_customer(db.session.get(Space, space_id)), status="unpaid")
     template_id = world["real"]["template_id"]
+    # A real password reset link: opening its page must not use it up (nor write at all).
+    reset, reset_token = create_reset(db.session.get(User, world["real"]["user_id"]))
+    db.session.commit()
+    reset_page = f"/reset-password/{reset_token}"
     extra = [
         f"/invoices/{fresh.id}",
         f"/invoices/{fresh.id}/send",
         f"/invoices/{fresh.id}/pdf",
         f"/email-templates/{template_id}?preview_document={fresh.id}",
+        reset_page,
     ]
     read_only = make_app()
     with read_only.app_context():
@@ -105,6 +112,9 @@ def test_every_page_answers_from_a_database_that_refuses_writes(
             if not _allowed_to_write(endpoint):
                 failures.append(f"GET {url} ({endpoint}) tried to write: {attempts[:3]}")
     assert not failures, "\n".join(failures)
+    assert client.get(reset_page).status_code == 200  # the form, from the read-only database
+    db.session.expire_all()
+    assert db.session.get(PasswordReset, reset.id).used_at is None
     if role == "anonymous":
         # The exception really was taken, refused, and the customer still got the page.
         assert tried.get("documents.invoice_public") == 200, tried

@@ -91,6 +91,15 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "read it, the outgoing mail settings work: invoices, estimates and reminders will go out "
         "the same way, wrapped in this header and footer.</p>" + SIG,
     ),
+    ("password_reset", "en"): (
+        "Choose a new password for {companyname}",
+        "<p>Hello {staff_firstname},</p>"
+        "<p>Someone, probably you, asked to choose a new password for your account at "
+        "{companyname}. Open this link to choose it:</p>"
+        '<p><a href="{password_reset_link}">{password_reset_link}</a></p>'
+        "<p>The link works once, for an hour. If you did not ask for it, ignore this email: "
+        "your password stays as it is.</p>" + SIG,
+    ),
     # ---------------------------------------------------------------- Français
     ("invoice_sent", "fr"): (
         "Facture {invoice_number} de {companyname}",
@@ -172,6 +181,15 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "Si vous le lisez, les réglages d'envoi fonctionnent : factures, devis et relances "
         "partiront de la même façon, avec cet en-tête et ce pied de page.</p>" + SIG,
     ),
+    ("password_reset", "fr"): (
+        "Choisissez un nouveau mot de passe pour {companyname}",
+        "<p>Bonjour {staff_firstname},</p>"
+        "<p>Quelqu'un, sans doute vous, a demandé à choisir un nouveau mot de passe pour votre "
+        "compte chez {companyname}. Ouvrez ce lien pour le choisir :</p>"
+        '<p><a href="{password_reset_link}">{password_reset_link}</a></p>'
+        "<p>Ce lien ne sert qu'une fois, pendant une heure. Si vous n'avez rien demandé, ignorez "
+        "cet e-mail : votre mot de passe reste le même.</p>" + SIG,
+    ),
     # ---------------------------------------------------------------- 日本語
     ("invoice_sent", "ja"): (
         "【{companyname}】請求書 {invoice_number} のご送付",
@@ -249,6 +267,15 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
         "【{companyname}】テストメール",
         "<p>このメールは Djaboo Mail から {companyname} のために送信されたテストメールです。"
         "お読みいただけていれば、送信設定は正しく動作しています。</p>" + SIG,
+    ),
+    ("password_reset", "ja"): (
+        "【{companyname}】パスワード再設定のご案内",
+        "<p>{staff_firstname} {staff_lastname} 様</p>"
+        "<p>{companyname} のアカウントについて、パスワードの再設定が申請されました。"
+        "以下のリンクから新しいパスワードを設定してください。</p>"
+        '<p><a href="{password_reset_link}">{password_reset_link}</a></p>'
+        "<p>このリンクは1回限り、1時間有効です。お心当たりのない場合は、このメールを破棄して"
+        "ください。パスワードは変更されません。</p>" + SIG,
     ),
 }
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.headers import display_name_problem, strip_bidi
-from djaboo.mail.merge import unknown_fields
+from djaboo.mail.merge import fields_used, unknown_fields
 from djaboo.mail.message import charset_problem, has_line_break
 
 
@@ -34,9 +34,17 @@ class TemplateForm(FlaskForm):
     )
     active = BooleanField("Active", description="Inactive templates are not sent.")
 
-    def __init__(self, *args, allowed_fields: list[str], charset: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        allowed_fields: list[str],
+        charset: str,
+        required_fields: tuple[str, ...] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.allowed_fields = allowed_fields
+        self.required_fields = required_fields
         self.charset = charset
 
     def validate_subject(self, field):
@@ -56,6 +64,11 @@ class TemplateForm(FlaskForm):
 
     def validate_body_html(self, field):
         check_fields(field.data, self.allowed_fields)
+        if absent := [n for n in self.required_fields if n not in fields_used(field.data)]:
+            names = ", ".join("{" + n + "}" for n in absent)
+            raise ValidationError(
+                f"The body must contain {names}; this email is useless without it."
+            )
         self._check_charset(field)
 
     def _check_charset(self, field):

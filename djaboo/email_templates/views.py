@@ -32,6 +32,7 @@ def _form(template: EmailTemplate, **kwargs) -> TemplateForm:
     return TemplateForm(
         obj=template,
         allowed_fields=EVENTS[template.event].fields,
+        required_fields=EVENTS[template.event].required,
         charset=settings.charset,
         **kwargs,
     )

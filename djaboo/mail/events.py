@@ -19,6 +19,8 @@ class Event:
     label: str
     description: str
     groups: tuple[str, ...]
+    # Fields its body must keep: without them the email is useless (a reset link).
+    required: tuple[str, ...] = ()
 
     @property
     def fields(self) -> list[str]:
@@ -36,4 +38,6 @@ def register_event(event: Event) -> None:
     one of each, in the first order."""
     if unknown := [g for g in event.groups if g not in FIELD_GROUPS]:
         raise LookupError(f"event {event.key!r} names unregistered field groups {unknown}")
+    if stray := [f for f in event.required if f not in event.fields]:
+        raise LookupError(f"event {event.key!r} requires fields it does not have: {stray}")
     EVENTS[event.key] = event

@@ -79,6 +79,7 @@ class NoticeSender:
                 ),
                 to=[Party(user.email, user.name)],
                 charset=settings.charset,
+                automatic=True,  # Auto-Submitted: no out-of-office reply comes back
             )
         except MessageError as exc:
             problem = exc.message

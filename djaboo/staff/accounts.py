@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.spaces.models import Space
-from djaboo.staff.models import ROLES, User
+from djaboo.staff.models import ROLES, PasswordReset, User
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -39,10 +40,28 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password and end every other session of this user."""
+    """Hash and store a new password, end every other session of this user and every reset
+    link sent to them before (however the password was set: profile, admin, link, command)."""
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
     user.rotate_session_token()
+    if user.id is not None:
+        end_password_resets(user.id)
+
+
+def end_password_resets(user_id: int) -> None:
+    """The user's unused reset links stop working now (they expire; used_at stays "used")."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(
+            PasswordReset.user_id == user_id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def password_matches(user: User | None, password: str) -> bool:

@@ -72,3 +72,34 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PasswordReset(db.Model):
+    """A link to choose a new password (Forgot your password?): usable once, for an hour.
+
+    Only the SHA-256 of the link's token is kept, so the table alone opens no account."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordResetRequest(db.Model):
+    """One request for a reset link, whether the address has an account or not: counted per
+    address and per client address to throttle them across all web processes."""
+
+    __tablename__ = "password_reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    ip: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,4 +1,5 @@
-"""Sign-in throttling: failures are counted in the database so every web process sees them."""
+"""Sign-in and password-reset throttling: failures and requests are counted in the database so
+every web process sees them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
-from djaboo.staff.models import LoginFailure
+from djaboo.staff.models import LoginFailure, PasswordResetRequest
 
 
 def seconds_until_allowed(
@@ -48,3 +49,33 @@ def clear_failures(email: str, window: int) -> None:
             LoginFailure.created_at < utcnow() - timedelta(seconds=window)
         )
     )
+
+
+def reset_request_allowed(
+    email: str, ip: str, *, per_email: int, email_window: int, per_ip: int, ip_window: int
+) -> bool:
+    """Whether a reset link may be asked for now: fewer than per_email requests for this
+    address in email_window seconds, and fewer than per_ip from this client in ip_window."""
+    now = utcnow()
+    for column, value, limit, window in (
+        (PasswordResetRequest.email, email, per_email, email_window),
+        (PasswordResetRequest.ip, ip, per_ip, ip_window),
+    ):
+        count = db.session.execute(
+            sa.select(sa.func.count(PasswordResetRequest.id)).where(
+                column == value, PasswordResetRequest.created_at > now - timedelta(seconds=window)
+            )
+        ).scalar_one()
+        if count >= limit:
+            return False
+    return True
+
+
+def record_reset_request(email: str, ip: str, keep: int) -> None:
+    """Count this request; forget those older than `keep` seconds (the longest window)."""
+    db.session.execute(
+        sa.delete(PasswordResetRequest).where(
+            PasswordResetRequest.created_at < utcnow() - timedelta(seconds=keep)
+        )
+    )
+    db.session.add(PasswordResetRequest(email=email[:254], ip=ip[:64]))

@@ -37,6 +37,7 @@ ORDER = [  # the order of the template list page
     "email_failed_notice",
     "failed_emails_digest",
     "sending_paused_notice",
+    "password_reset",
 ]
 
 

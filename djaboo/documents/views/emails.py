@@ -41,6 +41,9 @@ ACTIONS = {
 }
 # Which buttons a row of a status gets (the rules decide again on the click).
 STATES = {"cancellable": CANCELLABLE, "sendable_now": SENDABLE_NOW, "resendable": RESENDABLE}
+# Emails whose content opens an account (a reset link): the log shows their line, never their
+# message, or any staff member of the space could take over another's account (an admin's).
+WITHHELD_ORIGINS = ("password_reset",)
 
 
 @bp.route("/emails")
@@ -80,11 +83,11 @@ def email_log():
 def email_detail(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     sender_name = db.session.get(User, row.sent_by_id).name if row.sent_by_id else "—"
-    if row.pruned_at:  # the log line only: the message itself is gone
+    if row.pruned_at or row.origin in WITHHELD_ORIGINS:  # the log line only
         return render_template(
             "documents/email.html",
             row=row,
-            removed_after_days=removed_after_days(row),
+            removed_after_days=removed_after_days(row) if row.pruned_at else None,
             sender_name=sender_name,
             confirm_form=FlaskForm(),
             space=current_user.space,
@@ -119,6 +122,8 @@ def email_download(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     if row.pruned_at:
         abort(404, f"The message itself was removed after {removed_after_days(row)} days.")
+    if row.origin in WITHHELD_ORIGINS:
+        abort(404, "This email holds a sign-in link; its message is not shown to anyone.")
     return Response(
         row.raw,
         mimetype="message/rfc822",
