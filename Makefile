@@ -14,6 +14,8 @@ MAIL_PORT ?= 2525
 # DJABOO_* variable.
 DJABOO_BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
+# Test processes: most tests wait on sockets, servers and workers, so three share two cores well.
+PYTEST_WORKERS ?= 3
 
 # Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
 # drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext. PostgreSQL is
@@ -75,7 +77,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: install system-deps postgres lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Figures, not pass/fail: see benchmarks/*.py for what each prints.
 bench: install postgres
