@@ -28,11 +28,14 @@ def notices() -> list[OutboxMessage]:
     )
 
 
-def send_invoice(shop, contacts=None, client=None) -> OutboxMessage:
-    """Staff send the shop's invoice (to these contact ids; default: all its contacts)."""
+def send_invoice(shop, contacts=None, client=None, cc="") -> OutboxMessage:
+    """Staff send the shop's invoice to these contact ids (default: its first contact, so one
+    email: each contact gets their own), with these CC addresses on it."""
     client = client or shop.client
-    overrides = {} if contacts is None else {"contacts": [str(c) for c in contacts]}
+    overrides = {"cc": cc} if contacts is None else {"contacts": [str(c) for c in contacts]}
     data = send_form(client, shop.invoice.id, **overrides)
+    if contacts is None:
+        data["contacts"] = data["contacts"][:1]
     response = client.post(f"/invoices/{shop.invoice.id}/send", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     return db.session.execute(
