@@ -78,7 +78,7 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bounced_address")),
-        sa.UniqueConstraint("space_id", "email", name=op.f("uq_bounced_address_space_id")),
+        sa.UniqueConstraint("space_id", "email", name=op.f("uq_bounced_address_space_id_email")),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_outbox_message_status"), type_="check")
