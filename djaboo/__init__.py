@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(staff_bp)
+    from djaboo.settings import bounce_views  # noqa: F401 (its routes)
     from djaboo.settings.views import bp as settings_bp
 
     app.register_blueprint(settings_bp)

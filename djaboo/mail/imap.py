@@ -139,6 +139,11 @@ def connect(settings: MailboxSettings) -> imaplib.IMAP4:
     except OSError as exc:
         _close(conn)
         raise MailboxError(f"The IMAP server stopped answering ({exc}).") from None
+    # What the server can do once logged in (MOVE, SPECIAL-USE…): imaplib keeps the first list.
+    with contextlib.suppress(Exception):
+        typ, data = conn.capability()
+        if typ == "OK" and data and data[-1]:
+            conn.capabilities = tuple(_text(data[-1]).upper().split())
     return conn
 
 
