@@ -14,14 +14,13 @@ import re
 import sqlalchemy as sa
 
 from djaboo.extensions import db
+from djaboo.mail import worker
 from djaboo.mail.outbox import BouncedAddress, OutboxMessage
 from djaboo.notices.failures import notify_failure
-from djaboo.mail import worker
 from djaboo.settings.bounces import read_bounce_mailboxes, save_sent_copy
 from djaboo.settings.transport_settings import transport_settings_for_space
-from tests.fixtures.dovecot import dovecot  # noqa: F401 (a fixture)
 from tests.mail.test_bounce_parsing import sample
-from tests.notices.conftest import idle_shop, notices, send_invoice  # noqa: F401
+from tests.notices.conftest import notices, send_invoice
 
 
 def deliver() -> None:
