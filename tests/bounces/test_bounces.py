@@ -196,3 +196,28 @@ def test_bounce_settings_refuse_bad_input(app, idle_shop, dovecot, login):
         response = client.submit("/settings/email/bounces", data, page="/settings/email")
         assert response.status_code == 400, data
         assert "The bounce settings were not saved" in response.get_data(as_text=True)
+
+
+def test_in_digest_mode_a_bounce_is_in_the_digest_of_the_day_it_came_back(
+    app, idle_shop, dovecot, login
+):
+    from djaboo.notices.digest import send_failure_digests
+    from tests.notices.test_digest import choose_digest, next_digest_run
+
+    shop = admin(app, idle_shop, login)
+    choose_digest(app, shop, login)
+    save_bounces(shop, dovecot, return_path="bounces+@app.example.net")
+    send_invoice(shop)
+    sent = email_to("jane@example.org")
+    deliver()
+    row = fresh(sent.id)
+    dovecot.deliver(sample("qmail.eml", to=row.sender, rcpt="jane@example.org", mid="<x@y>"))
+    read_bounce_mailboxes(notify_failure)
+    row = fresh(sent.id)
+    assert row.status == "bounced" and "No such user here" in row.bounce_reason
+    assert notices() == []  # nothing at once in digest mode
+    digests = send_failure_digests(next_digest_run(row.bounced_at))
+    assert digests
+    deliver()
+    texts = [fresh(i).raw.decode("utf-8", "replace") for i in digests]
+    assert any("Bounced" in t and row.subject in t for t in texts)
