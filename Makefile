@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 3
 # drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext. PostgreSQL is
 # handled by .ci/ensure-postgres.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd
 # Benchmarks drive Postfix's smtp-sink/smtp-source (the Postfix daemon is never started).
 BENCH_PACKAGES := $(TEST_PACKAGES) postfix
 

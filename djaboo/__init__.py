@@ -81,6 +81,7 @@ def register_mail_catalogue() -> None:
     the tests see the same catalogue; calling it again changes nothing."""
     from djaboo.documents import mail_events as documents_mail
     from djaboo.notices import mail_events as notices_mail
+    from djaboo.settings import bounces
     from djaboo.settings import mail_events as settings_mail
     from djaboo.staff import mail_events as staff_mail
 
@@ -88,6 +89,7 @@ def register_mail_catalogue() -> None:
     settings_mail.register()
     notices_mail.register()  # after documents: the answers use their {estimate_…} fields
     staff_mail.register()
+    bounces.register()  # the Return-Path for bounces, looked up when an email is recorded
 
 
 def _init_extensions(app: Flask) -> None:
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(staff_bp)
+    from djaboo.settings import bounce_views  # noqa: F401 (its routes)
     from djaboo.settings.views import bp as settings_bp
 
     app.register_blueprint(settings_bp)

@@ -229,11 +229,12 @@ def mail_worker(
     """Deliver the outbox: run several of these, on any machines sharing the database. The
     only way mail leaves: pages only queue it."""
     from datetime import timedelta
+    from functools import partial
 
     from djaboo.documents.reminders import reminders_no_longer_due
     from djaboo.mail import worker
     from djaboo.notices.failures import notify_failure
-    from djaboo.settings import retention
+    from djaboo.settings import bounces, retention
     from djaboo.settings.transport_settings import transport_settings_for_space
 
     # Reminders and notices to staff are composed here and carry links (without BASE_URL a
@@ -253,12 +254,16 @@ def mail_worker(
                 withdraw,
                 lease,
                 notify=notify_failure,
+                sent=bounces.save_sent_copy,
             ):
                 total += handled
+        with _database_answers():
+            bounces.read_bounce_mailboxes(notify_failure)
         click.echo(f"{total} email(s) handled.")
         return
     schedule = "reminders every 15 min" if reminders else "no reminders"
     schedule += ", retention every hour" if prune else ""
+    schedule += ", bounce mailboxes every 3 min"
     click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
     # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
     # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
@@ -273,8 +278,12 @@ def mail_worker(
             periodic=_scheduled_run if reminders else None,
             lease=lease,
             threads=threads,
-            jobs=[(retention.EVERY, retention.prune_sent_messages)] if prune else [],
+            jobs=[
+                *([(retention.EVERY, retention.prune_sent_messages)] if prune else []),
+                (bounces.EVERY, partial(bounces.read_bounce_mailboxes, notify_failure)),
+            ],
             notify=notify_failure,
+            sent=bounces.save_sent_copy,
         )
 
 

@@ -38,6 +38,10 @@ SettingsFor = Callable[[int], TransportSettings]
 # a feature records what it wants (notices to staff) in the session; the call is committed on
 # its own, and whatever it raises is logged, never the delivery's concern. The row is detached.
 Notify = Callable[[OutboxMessage], object]
+# Told of each email the server accepted, once that is stored (e.g. to save a copy in the
+# mailbox's Sent folder, djaboo/settings/bounces.py): committed on its own like Notify; what
+# it raises is logged, and never changes the send's outcome.
+Sent = Callable[[OutboxMessage], object]
 
 
 def serve_space(
@@ -50,6 +54,7 @@ def serve_space(
     withdraw: Withdraw | None = None,
     stop: threading.Event | None = None,
     notify: Notify | None = None,
+    sent: Sent | None = None,
 ) -> int:
     """Claim up to `batch` of the space's due rows and deliver them; returns how many were
     claimed (0: nothing due, or the space already has `connections` live claims)."""
@@ -72,11 +77,13 @@ def serve_space(
     rows = _withdraw(rows, reasons, claim)
     session.commit()
     if rows:
-        _deliver(claim, rows, settings_for, stop, notify)
+        _deliver(claim, rows, settings_for, stop, notify, sent)
     return len(claim.ids)
 
 
-def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop, notify=None) -> None:
+def _deliver(
+    claim: Claim, rows: list[OutboxMessage], settings_for, stop, notify=None, sent=None
+) -> None:
     """One connection for the batch; each outcome committed on its own (a later failure never
     rolls back an earlier success)."""
     pending = list(rows)
@@ -84,6 +91,8 @@ def _deliver(claim: Claim, rows: list[OutboxMessage], settings_for, stop, notify
     def told(row: OutboxMessage, stored: bool) -> None:
         if stored and notify is not None and went_wrong(row):
             _tell(notify, row)
+        if stored and sent is not None and row.status == "sent":
+            _tell(sent, row)
 
     with outcome_connection() as outcomes:
         transport = None
@@ -146,7 +155,7 @@ def _tell(notify: Notify, row: OutboxMessage) -> None:
     except Exception as exc:
         db.session.rollback()
         log.warning(
-            "email %s went wrong (%s) and telling about it failed: %s",
+            "email %s (%s): telling about it failed: %s",
             row.id,
             row.status,
             describe(exc),

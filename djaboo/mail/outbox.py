@@ -43,6 +43,7 @@ STATUSES = (
     "unknown",
     "withdrawn",
     "cancelled",
+    "bounced",
 )
 # Why an email exists; stored with it (never guessed from its key). djaboo/mail/recording.py
 ORIGINS = {
@@ -68,6 +69,7 @@ STATUS_LABELS = {
     "unknown": "Unknown (check)",
     "withdrawn": "Not sent: no longer needed",
     "cancelled": "Cancelled",
+    "bounced": "Bounced",
 }
 
 
@@ -79,6 +81,7 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
+        sa.Index("ix_outbox_message_message_id", "message_id"),  # bounces are matched by it
         # What a retention run looks through: the rows that still hold their message.
         sa.Index(
             "ix_outbox_space_unpruned",
@@ -89,7 +92,7 @@ class OutboxMessage(db.Model):
         ),
         sa.CheckConstraint(
             "status IN ('queued', 'scheduled', 'sending', 'sent', 'retry', 'failed', 'attention', "
-            "'unknown', 'withdrawn', 'cancelled')",
+            "'unknown', 'withdrawn', 'cancelled', 'bounced')",
             name="status",
         ),
         sa.CheckConstraint(
@@ -135,6 +138,16 @@ class OutboxMessage(db.Model):
     # When the message itself (raw, its PDF included) was removed, keeping this log line: the
     # space's retention (Settings → Email → Keep sent messages for; djaboo/settings/retention.py).
     pruned_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # The per-message VERP token of its envelope sender (Return-Path for bounces), else "".
+    bounce_token: Mapped[str] = mapped_column(
+        sa.String(32), default="", server_default="", index=True
+    )
+    # Bounced: the server accepted it, then a delivery status notification came back
+    # (djaboo/mail/bounces.py); the reason is the DSN's status and diagnostic.
+    bounce_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    bounced_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # Why the copy in the mailbox's Sent folder could not be saved ("" : saved, or not asked).
+    sent_copy_error: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     @property
     def status_label(self) -> str:
@@ -153,6 +166,22 @@ class OutboxMessage(db.Model):
     def recipient_summary(self) -> str:
         """One line, e.g. "Delivered to 2; refused for x@y.example: 550 …"; "" before any answer."""
         return recipient_summary(self.recipient_results)
+
+
+class BouncedAddress(db.Model):
+    """An address whose mail bounced in a space: the last bounce, shown as Address bounced."""
+
+    __tablename__ = "bounced_address"
+    __table_args__ = (sa.UniqueConstraint("space_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(254))  # lower case
+    bounced_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    outbox_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_message.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class MailPause(db.Model):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 
 from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.extensions import db
+from djaboo.mail.bounces import new_token, verp_sender
 from djaboo.mail.compose import Composed
 from djaboo.mail.outbox import AUTOMATIC_ORIGINS, ORIGINS, OutboxMessage
 
@@ -143,6 +145,7 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
         return []
     now = utcnow()
     rows = [email.values(now) for email in emails]
+    _envelope_senders(rows)
     statement = (
         insert_skipping_duplicates(db.session, OUTBOX) if skip_duplicates else sa.insert(OUTBOX)
     )
@@ -155,12 +158,42 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
         "claimed_at": None,
         "next_attempt_at": None,
         "not_before": None,
+        "bounce_token": "",
     }
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
     inserted = db.session.execute(
         statement.returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token), rows
     ).all()
     return [Recorded(*row) for row in inserted]
+
+
+# The space's Return-Path for bounces ("" : none), looked up by the feature that keeps it
+# (djaboo/settings/bounces.py registers it; the mail core imports no settings).
+ReturnPath = Callable[[int], str]
+_return_path: list[ReturnPath] = []
+
+
+def set_return_path_lookup(lookup: ReturnPath | None) -> None:
+    """Register (or, with None, remove) the lookup of a space's Return-Path for bounces."""
+    _return_path[:] = [lookup] if lookup is not None else []
+
+
+def _envelope_senders(rows: list[dict]) -> None:
+    """With a Return-Path for bounces, each composed email's envelope sender becomes its own
+    VERP address (djaboo/mail/bounces.py), its token stored with it."""
+    if not _return_path:
+        return
+    found: dict[int, str] = {}
+    for row in rows:
+        if not row.get("sender"):
+            continue  # could not be made: sends nothing
+        space_id = row["space_id"]
+        if space_id not in found:
+            found[space_id] = _return_path[0](space_id) or ""
+        if found[space_id]:
+            token = new_token()
+            row["sender"] = verp_sender(found[space_id], token)
+            row["bounce_token"] = token
 
 
 def record_email(email: NewEmail) -> Recorded:

@@ -29,7 +29,14 @@ from flask import current_app
 from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.db import insert_or_ignore, utcnow
 from djaboo.extensions import db
-from djaboo.mail.batch import CONNECTIONS_PER_SPACE, Notify, SettingsFor, Withdraw, serve_space
+from djaboo.mail.batch import (
+    CONNECTIONS_PER_SPACE,
+    Notify,
+    Sent,
+    SettingsFor,
+    Withdraw,
+    serve_space,
+)
 from djaboo.mail.claims import DEFAULT_LEASE, WAITING, due_spaces, next_due_at
 from djaboo.mail.outbox import OutboxMessage, WorkerHeartbeat
 from djaboo.mail.wakeup import Listener
@@ -51,6 +58,7 @@ def run_once(
     withdraw: Withdraw | None = None,
     lease: timedelta = DEFAULT_LEASE,
     notify: Notify | None = None,
+    sent: Sent | None = None,
 ) -> int:
     """One pass in this thread: up to `batch` due rows of each space, spaces in turn, each
     space's rows on one connection; returns how many rows were handled. `notify`: told of
@@ -66,6 +74,7 @@ def run_once(
             lease=lease,
             withdraw=withdraw,
             notify=notify,
+            sent=sent,
         )
     return handled
 
@@ -117,6 +126,7 @@ def run(
     threads: int = THREADS,
     jobs: Sequence[tuple[float, Callable[[], object]]] = (),
     notify: Notify | None = None,
+    sent: Sent | None = None,
 ) -> None:
     """Deliver until `stop` is set (needs an app context).
 
@@ -127,8 +137,8 @@ def run(
     reminder run) is called every `period` seconds, and each of `jobs` (seconds, job), such as
     the retention run, every its seconds, the first time at start; they must be safe to run in
     several workers at once. `notify` is told of each email whose outcome went wrong
-    (djaboo/mail/batch.py, Notify). On stop, each thread gives back the rows
-    it has not started and ends after its current message."""
+    (djaboo/mail/batch.py, Notify), `sent` of each email the server accepted (Sent). On stop,
+    each thread gives back the rows it has not started and ends after its current message."""
     stop = stop or threading.Event()
     app = current_app._get_current_object()
     engine = db.engine.dialect.name
@@ -154,6 +164,7 @@ def run(
                     withdraw=withdraw,
                     stop=stop,
                     notify=notify,
+                    sent=sent,
                 ):
                     wake.set()  # maybe more of it: look again at once
             except UNREACHABLE as exc:

@@ -84,17 +84,26 @@ def digest_window(space: Space, send_hour: int, now_utc: datetime):
 
 def went_wrong_between(space_id: int, start: datetime, end: datetime):
     """The space's emails that went wrong in [start, end) (delivery.went_wrong, in SQL: a sent
-    email with refused recipients carries their summary in last_error)."""
+    email with refused recipients carries their summary in last_error), and those whose bounce
+    came back then (djaboo/mail/bounces.py)."""
     when = sa.func.coalesce(OUTBOX.claimed_at, OUTBOX.created_at)
     return sa.and_(
         OUTBOX.space_id == space_id,
         OUTBOX.origin.not_in(UNTOLD_ORIGINS),
         sa.or_(
-            OUTBOX.status.in_(("failed", "attention", "unknown")),
-            sa.and_(OUTBOX.status == "sent", OUTBOX.last_error != ""),
+            sa.and_(
+                sa.or_(
+                    OUTBOX.status.in_(("failed", "attention", "unknown")),
+                    sa.and_(OUTBOX.status == "sent", OUTBOX.last_error != ""),
+                ),
+                when >= start,
+                when < end,
+            ),
+            # A bounce comes back after the send: counted on the day it came back.
+            sa.and_(
+                OUTBOX.status == "bounced", OUTBOX.bounced_at >= start, OUTBOX.bounced_at < end
+            ),
         ),
-        when >= start,
-        when < end,
     )
 
 
