@@ -1,6 +1,6 @@
 """bounces and the Sent folder copy: bounce_settings, bounced_address, outbox bounce columns
 
-Revision ID: 0019b
+Revision ID: 0019
 Revises: 0018
 
 Issue #15, items 3 and 4:
@@ -19,7 +19,7 @@ from alembic import op
 
 import djaboo.db
 
-revision = "0019b"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
