@@ -20,7 +20,13 @@ from djaboo.notices.failures import notify_failure
 from djaboo.settings.bounces import read_bounce_mailboxes, save_sent_copy
 from djaboo.settings.transport_settings import transport_settings_for_space
 from tests.mail.test_bounce_parsing import sample
-from tests.notices.conftest import notices, send_invoice
+from tests.notices.conftest import notices
+from tests.notices.conftest import send_invoice as send_to
+
+
+def send_invoice(shop):
+    """Staff send the shop's invoice to all its contacts: one email each."""
+    return send_to(shop, contacts=[c.id for c in shop.customer.contacts])
 
 
 def deliver() -> None:
