@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,11 +25,44 @@ import sqlalchemy as sa
 from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.extensions import db
 from djaboo.mail.compose import Composed
+from djaboo.mail.dkim import DkimSigner, sign
 from djaboo.mail.outbox import AUTOMATIC_ORIGINS, ORIGINS, OutboxMessage
 
 OUTBOX = OutboxMessage.__table__
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,79}")
 MAX_PROBLEM = 2000
+
+
+# Who signs a space's emails: a feature registers one lookup (settings: the space's DKIM key,
+# when signing is on); the core never reads settings itself.
+SignerLookup = Callable[[int], DkimSigner | None]
+_signer_lookups: list[SignerLookup] = []
+
+
+def register_signer_lookup(lookup: SignerLookup) -> None:
+    """Sign every recorded email of a space with the signer `lookup(space_id)` returns (None:
+    unsigned). Registering the same function again changes nothing."""
+    if lookup not in _signer_lookups:
+        _signer_lookups.append(lookup)
+
+
+def _signed(emails: list[NewEmail]) -> list[NewEmail]:
+    """The emails with their final bytes signed, for each space that signs (looked up once)."""
+    signers: dict[int, DkimSigner | None] = {}
+    result = []
+    for email in emails:
+        if email.composed is not None and email.space_id not in signers:
+            signers[email.space_id] = next(
+                (s for s in (f(email.space_id) for f in _signer_lookups) if s is not None), None
+            )
+        signer = signers.get(email.space_id)
+        if email.composed is None or signer is None:
+            result.append(email)
+            continue
+        envelope = email.composed.envelope
+        signed = replace(envelope, message=sign(envelope.message, signer))
+        result.append(replace(email, composed=replace(email.composed, envelope=signed)))
+    return result
 
 
 class RecordingError(ValueError):
@@ -132,6 +166,7 @@ class Recorded:
     id: int
     key: str
     token: str  # the claim token of a held email, else ""
+    raw: bytes = b""  # the stored bytes (signed, when the space signs): what goes out
 
 
 def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> list[Recorded]:
@@ -142,7 +177,8 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     if not emails:
         return []
     now = utcnow()
-    rows = [email.values(now) for email in emails]
+    # Signed last: every header is final, and the stored bytes are the bytes that go out.
+    rows = [email.values(now) for email in _signed(emails)]
     statement = (
         insert_skipping_duplicates(db.session, OUTBOX) if skip_duplicates else sa.insert(OUTBOX)
     )
@@ -158,7 +194,10 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     }
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
     inserted = db.session.execute(
-        statement.returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token), rows
+        statement.returning(
+            OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token, OUTBOX.c.raw
+        ),
+        rows,
     ).all()
     return [Recorded(*row) for row in inserted]
 
