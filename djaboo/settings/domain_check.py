@@ -104,6 +104,10 @@ class Lookup:
         return records
 
     def addresses(self, name: str) -> list[ipaddress._BaseAddress]:
+        try:
+            return [ipaddress.ip_address(name.strip("[]"))]  # an SMTP host given as an address
+        except ValueError:
+            pass
         found = []
         for rdtype in ("A", "AAAA"):
             found += [ipaddress.ip_address(r.address) for r in self._query(name, rdtype)]
