@@ -64,7 +64,10 @@ class Lookup:
     """Bounded DNS queries sharing one deadline."""
 
     def __init__(self, resolver_address: str | None, seconds: float = CHECK_SECONDS):
-        self.resolver = dns.resolver.Resolver(configure=not resolver_address)
+        try:
+            self.resolver = dns.resolver.Resolver(configure=not resolver_address)
+        except dns.resolver.NoResolverConfiguration:  # no /etc/resolv.conf: every query says so
+            self.resolver = dns.resolver.Resolver(configure=False)
         if resolver_address:
             host, _, port = (
                 resolver_address.rpartition(":")
@@ -86,6 +89,8 @@ class Lookup:
         self.count += 1
         if left <= 0.05 or self.count > MAX_LOOKUPS:
             raise DnsProblem("the DNS check ran out of time")
+        if not self.resolver.nameservers:
+            raise DnsProblem("no DNS server is configured (set DNS_RESOLVER)")
         try:
             answer = self.resolver.resolve(name, rdtype, lifetime=left, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
@@ -267,7 +272,10 @@ def check_dkim(lookup: Lookup, key) -> Finding:
 
 def dkim_record_problem(lookup: Lookup, key) -> str | None:
     """None when the selector's record is published and is this key; else why not."""
-    finding = check_dkim(lookup, key)
+    try:
+        finding = check_dkim(lookup, key)
+    except DnsProblem as exc:
+        return f"the record could not be looked up ({exc}). Try again in a moment."
     return None if finding.status != FAIL else finding.sentence
 
 

@@ -121,6 +121,19 @@ def test_a_silent_resolver_never_hangs_the_page(configured, dns_server):
     assert set(findings(page).values()) == {"warn"}
 
 
+def test_signing_stays_off_while_dns_does_not_answer(configured, dns_server):
+    client = configured
+    generate(client, "ed25519")
+    key = key_row(client.admin.space_id)
+    publish(dns_server, key)
+    dns_server.silent = True
+    response = turn_signing(client, True)
+    assert response.status_code == 302
+    page = client.get("/settings/email/dkim").get_data(as_text=True)
+    assert "Signing stays off: the record could not be looked up" in page
+    assert not key_row(key.space_id).signing
+
+
 def test_the_check_writes_nothing(configured, dns_server):
     run_check(configured)
     assert db.session.query(DkimKey).count() == 0
