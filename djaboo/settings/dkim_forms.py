@@ -19,6 +19,8 @@ class GenerateKeyForm(FlaskForm):
             SelectChoice("rsa", "RSA 2048 (checked everywhere)"),
         ],
         default="rsa",
+        description="Gmail and Yahoo verify RSA; an Ed25519 signature alone does not count "
+        "for them yet.",
     )
     selector = StringField(
         "Selector",

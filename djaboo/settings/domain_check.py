@@ -267,6 +267,13 @@ def check_dkim(lookup: Lookup, key) -> Finding:
         )
     if not key.signing:
         return Finding("DKIM", WARN, "The record matches: turn on Sign outgoing emails.")
+    if key.algorithm == "ed25519":
+        return Finding(
+            "DKIM",
+            WARN,
+            "Gmail and Yahoo do not verify Ed25519 signatures yet: generate an "
+            "RSA 2048 key (another selector) for them.",
+        )
     return Finding("DKIM", OK, f"Published at {key.record_name}, and emails are signed.")
 
 

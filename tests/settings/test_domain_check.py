@@ -137,3 +137,17 @@ def test_signing_stays_off_while_dns_does_not_answer(configured, dns_server):
 def test_the_check_writes_nothing(configured, dns_server):
     run_check(configured)
     assert db.session.query(DkimKey).count() == 0
+
+
+def test_an_ed25519_key_alone_is_not_enough_for_gmail(configured, dns_server):
+    client = configured
+    generate(client, "ed25519")
+    key = key_row(client.admin.space_id)
+    publish(dns_server, key)
+    turn_signing(client, True)
+    dns_server.zone[("acme.example", "TXT")] = ["v=spf1 ip4:127.0.0.1 -all"]  # the SMTP fixture
+    dns_server.zone[("_dmarc.acme.example", "TXT")] = ["v=DMARC1; p=none"]
+    page = run_check(client)
+    assert findings(page)["DKIM"] == "warn" and "do not verify Ed25519" in page
+    assert findings(page)["SPF"] == "ok" and findings(page)["DMARC"] == "ok"
+    assert REJECT in page
