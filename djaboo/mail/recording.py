@@ -195,11 +195,16 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
     inserted = db.session.execute(
         statement.returning(
-            OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token, OUTBOX.c.raw
+            OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token, OUTBOX.c.space_id
         ),
         rows,
     ).all()
-    return [Recorded(*row) for row in inserted]
+    # The bytes are already here: not read back (a reminder run's PDFs would come back twice).
+    raw = {(row["space_id"], row["idempotency_key"]): row["raw"] for row in rows}
+    return [
+        Recorded(id_, key, token, raw=raw[(space_id, key)])
+        for id_, key, token, space_id in inserted
+    ]
 
 
 def record_email(email: NewEmail) -> Recorded:
