@@ -18,14 +18,15 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 3
 
 # Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
-# drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext. PostgreSQL is
-# handled by .ci/ensure-postgres.
+# drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext, Node for an
+# independent DKIM verifier (tests/node: mailauth), Dovecot for the bounce mailbox and the Sent
+# folder. PostgreSQL is handled by .ci/ensure-postgres.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd
+TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd nodejs npm
 # Benchmarks drive Postfix's smtp-sink/smtp-source (the Postfix daemon is never started).
 BENCH_PACKAGES := $(TEST_PACKAGES) postfix
 
-.PHONY: run test lint install run-deps system-deps postgres bench clean
+.PHONY: run test lint install run-deps system-deps postgres bench clean node-deps
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -72,11 +73,18 @@ system-deps:
 postgres:
 	@bash .ci/ensure-postgres
 
+# The test suite's Node verifiers, pinned by tests/node/package-lock.json.
+tests/node/node_modules/.installed: tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+node-deps: system-deps tests/node/node_modules/.installed
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install system-deps postgres lint
+test: install system-deps node-deps postgres lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Figures, not pass/fail: see benchmarks/*.py for what each prints.

@@ -131,6 +131,9 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.settings.views import bp as settings_bp
 
     app.register_blueprint(settings_bp)
+    from djaboo.settings.dkim_views import bp as dkim_bp
+
+    app.register_blueprint(dkim_bp)
     from djaboo.email_templates.views import bp as email_templates_bp
 
     app.register_blueprint(email_templates_bp)

@@ -53,6 +53,9 @@ DEFAULTS: dict[str, object] = {
     # Seconds a worker's claim on a batch lasts unless renewed: the worker renews it while it
     # works, and one message may take at most half of it; a dead worker's rows wait this long.
     "MAIL_CLAIM_LEASE_SECONDS": 300,
+    # Settings → Email → DKIM → Check domain asks this DNS server ("host" or "host:port");
+    # None: the system's resolvers (/etc/resolv.conf).
+    "DNS_RESOLVER": None,
     # Seconds one PDF may take to draw before its renderer is stopped (a hostile document).
     "PDF_TIMEOUT": 30,
     # Public address of this installation; every link in an email starts with it ({crm_url},

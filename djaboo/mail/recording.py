@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -26,11 +26,44 @@ from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.extensions import db
 from djaboo.mail.bounces import new_token, verp_sender
 from djaboo.mail.compose import Composed
+from djaboo.mail.dkim import DkimSigner, sign
 from djaboo.mail.outbox import AUTOMATIC_ORIGINS, ORIGINS, OutboxMessage
 
 OUTBOX = OutboxMessage.__table__
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,79}")
 MAX_PROBLEM = 2000
+
+
+# Who signs a space's emails: a feature registers one lookup (settings: the space's DKIM key,
+# when signing is on); the core never reads settings itself.
+SignerLookup = Callable[[int], DkimSigner | None]
+_signer_lookups: list[SignerLookup] = []
+
+
+def register_signer_lookup(lookup: SignerLookup) -> None:
+    """Sign every recorded email of a space with the signer `lookup(space_id)` returns (None:
+    unsigned). Registering the same function again changes nothing."""
+    if lookup not in _signer_lookups:
+        _signer_lookups.append(lookup)
+
+
+def _signed(emails: list[NewEmail]) -> list[NewEmail]:
+    """The emails with their final bytes signed, for each space that signs (looked up once)."""
+    signers: dict[int, DkimSigner | None] = {}
+    result = []
+    for email in emails:
+        if email.composed is not None and email.space_id not in signers:
+            signers[email.space_id] = next(
+                (s for s in (f(email.space_id) for f in _signer_lookups) if s is not None), None
+            )
+        signer = signers.get(email.space_id)
+        if email.composed is None or signer is None:
+            result.append(email)
+            continue
+        envelope = email.composed.envelope
+        signed = replace(envelope, message=sign(envelope.message, signer))
+        result.append(replace(email, composed=replace(email.composed, envelope=signed)))
+    return result
 
 
 class RecordingError(ValueError):
@@ -134,6 +167,7 @@ class Recorded:
     id: int
     key: str
     token: str  # the claim token of a held email, else ""
+    raw: bytes = b""  # the stored bytes (signed, when the space signs): what goes out
 
 
 def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> list[Recorded]:
@@ -144,7 +178,9 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     if not emails:
         return []
     now = utcnow()
-    rows = [email.values(now) for email in emails]
+    # Signed last: every header is final, and the stored bytes are the bytes that go out.
+    # (The envelope sender is not in the message: a VERP address does not touch the bytes.)
+    rows = [email.values(now) for email in _signed(emails)]
     _envelope_senders(rows)
     statement = (
         insert_skipping_duplicates(db.session, OUTBOX) if skip_duplicates else sa.insert(OUTBOX)
@@ -162,9 +198,17 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
     }
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
     inserted = db.session.execute(
-        statement.returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token), rows
+        statement.returning(
+            OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token, OUTBOX.c.space_id
+        ),
+        rows,
     ).all()
-    return [Recorded(*row) for row in inserted]
+    # The bytes are already here: not read back (a reminder run's PDFs would come back twice).
+    raw = {(row["space_id"], row["idempotency_key"]): row["raw"] for row in rows}
+    return [
+        Recorded(id_, key, token, raw=raw[(space_id, key)])
+        for id_, key, token, space_id in inserted
+    ]
 
 
 # The space's Return-Path for bounces ("" : none), looked up by the feature that keeps it

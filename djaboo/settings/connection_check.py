@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -105,7 +106,9 @@ def run_mail_check(check_id: int) -> None:
             _finish(check, False, exc.message, exc.hint, [])
             return
         recorded = _record(check, composed)
-        report = diagnostics.send_test_email(transport, composed.envelope)
+        # The stored bytes (signed, when the space signs), as the worker would send them.
+        envelope = replace(composed.envelope, message=recorded.raw)
+        report = diagnostics.send_test_email(transport, envelope)
         _settle(recorded, report)
     _finish(check, report.ok, report.summary, report.hint, report.steps)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from djaboo.mail.events import Event, register_event
+from djaboo.mail.recording import register_signer_lookup
+from djaboo.settings.dkim_key import dkim_signer_for
 
 TEST_EMAIL = Event(
     "test_email",
@@ -15,3 +17,4 @@ TEST_EMAIL = Event(
 def register() -> None:
     """Called once per app by create_app; again is harmless (one of each is kept)."""
     register_event(TEST_EMAIL)
+    register_signer_lookup(dkim_signer_for)  # every recorded email of a signing space

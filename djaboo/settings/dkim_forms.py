@@ -1,0 +1,42 @@
+"""The forms of Settings → Email → DKIM (their own module: the Email form is busy enough)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp
+
+from djaboo.mail.dkim import SELECTOR
+from djaboo.settings.dkim_key import DEFAULT_SELECTOR
+
+
+class GenerateKeyForm(FlaskForm):
+    algorithm = SelectField(
+        "Key type",
+        choices=[
+            SelectChoice("ed25519", "Ed25519 (short, modern)"),
+            SelectChoice("rsa", "RSA 2048 (checked everywhere)"),
+        ],
+        default="rsa",
+        description="Gmail and Yahoo verify RSA; an Ed25519 signature alone does not count "
+        "for them yet.",
+    )
+    selector = StringField(
+        "Selector",
+        default=DEFAULT_SELECTOR,
+        validators=[
+            DataRequired("Enter a selector, for example djaboo."),
+            Length(max=63),
+            Regexp(SELECTOR.pattern + r"\Z", message="Letters, digits and hyphens only."),
+        ],
+        description="The name of the record: <selector>._domainkey.<your domain>.",
+    )
+
+
+class SigningForm(FlaskForm):
+    sign = BooleanField("Sign outgoing emails")
+
+
+class DomainCheckForm(FlaskForm):
+    """Only the CSRF token: the domain is the space's From domain."""
