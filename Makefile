@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= 3
 # independent DKIM verifier (tests/node: mailauth), Dovecot for the bounce mailbox and the Sent
 # folder. PostgreSQL is handled by .ci/ensure-postgres.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd nodejs npm
+TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd
 # Benchmarks drive Postfix's smtp-sink/smtp-source (the Postfix daemon is never started).
 BENCH_PACKAGES := $(TEST_PACKAGES) postfix
 
@@ -78,7 +78,14 @@ tests/node/node_modules/.installed: tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --silent
 	@touch $@
 
-node-deps: system-deps tests/node/node_modules/.installed
+# Node and npm from Debian only where none is installed (a NodeSource nodejs bundles its own npm
+# and conflicts with Debian's npm package).
+node-deps: system-deps
+	@command -v npm >/dev/null || { \
+	  echo "Installing Debian packages: nodejs npm"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    nodejs npm >/dev/null; }
+	@$(MAKE) --no-print-directory tests/node/node_modules/.installed
 
 lint: install
 	$(BIN)/ruff check .
