@@ -41,7 +41,9 @@ def test_page_shows_every_field_and_default_wrapper(admin_client):
     ):
         assert option in html
     row = settings_row(admin_client.admin.space_id)
-    assert "{companyname}" in row.header_html and row.footer_html and row.charset == "utf-8"
+    english = row.wrapper("en")
+    assert "{companyname}" in english.header_html and english.footer_html
+    assert row.charset == "utf-8"
 
 
 def test_staff_cannot_see_or_change_settings(client, create_space, create_user, login):
@@ -81,9 +83,10 @@ def test_save_all_fields_in_one_go(admin_client):
     )
     assert row.charset == "iso-8859-15"
     assert row.bcc_all == "Audit@acme.example, boss@acme.example"
-    assert row.signature_html == "<p>Bye</p>"
-    assert row.header_html == "<div>{companyname}</div>"
-    assert "javascript" not in row.footer_html and "iframe" not in row.footer_html
+    assert row.wrapper("en").signature_html == "<p>Bye</p>"
+    assert row.wrapper("en").header_html == "<div>{companyname}</div>"
+    footer = row.wrapper("en").footer_html
+    assert "javascript" not in footer and "iframe" not in footer
     assert row.login == "ACME\\billing" and row.from_email == "billing@acme.example"
     assert decrypt(row.password_encrypted) == "p@ss w0rd!"
 
@@ -260,9 +263,10 @@ def test_signature_header_and_footer_typed_as_plain_lines_keep_their_line_breaks
     )
     assert response.status_code == 302
     row = settings_row(admin_client.admin.space_id)
-    assert row.signature_html == "Kind regards,<br>\nThe Acme team"
-    assert row.header_html == "{companyname}<br>\nInvoices &amp; reminders"
-    assert row.footer_html == "Acme Ltd<br>\n1 Main Street<br>\nSpringfield"
+    assert row.wrapper("en").signature_html == "Kind regards,<br>\nThe Acme team"
+    assert row.wrapper("en").header_html == "{companyname}<br>\nInvoices &amp; reminders"
+    assert row.wrapper("en").footer_html == "Acme Ltd<br>\n1 Main Street<br>\nSpringfield"
     # HTML is taken as HTML: its line breaks are only layout.
     admin_client.submit("/settings/email", form_data(footer_html="<p>Acme Ltd</p>\r\n<p>x</p>"))
-    assert settings_row(admin_client.admin.space_id).footer_html == "<p>Acme Ltd</p>\n<p>x</p>"
+    row = settings_row(admin_client.admin.space_id)
+    assert row.wrapper("en").footer_html == "<p>Acme Ltd</p>\n<p>x</p>"
