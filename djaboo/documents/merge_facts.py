@@ -9,6 +9,7 @@ from djaboo.documents.merge_fields import ContactFacts, PaymentFacts
 from djaboo.documents.models import Contact, Payment, PublicLink
 from djaboo.documents.public_links import active_link, current_link, unsent_link
 from djaboo.email_templates.preview import company_facts, staff_facts
+from djaboo.i18n import document_language
 from djaboo.mail.compose import signature_for
 from djaboo.mail.fields import MergeFacts, StaffFacts
 from djaboo.settings.models import EmailSettings
@@ -18,6 +19,11 @@ from djaboo.staff.models import User
 
 def language_of(document) -> str:
     return document.customer.language or ""
+
+
+def reader_language(document, space: Space) -> str:
+    """The language the customer reads the document in (its PDF, its page, names' order)."""
+    return document_language(document.customer.language, space.default_language)
 
 
 def document_facts(
@@ -43,9 +49,11 @@ def document_facts(
     elif link is None:
         link = active_link(kind, document)
     contact_facts = (
-        ContactFacts(contact.first_name, contact.last_name, contact.email, customer.company)
+        ContactFacts(
+            contact.first_name, contact.last_name, contact.email, customer.company, language
+        )
         if contact
-        else ContactFacts(company=customer.company)
+        else ContactFacts(company=customer.company, language=language)
     )
     parts = {"contact": contact_facts, **kind.facts(kind, document, today, link)}
     if payment:
@@ -55,7 +63,7 @@ def document_facts(
         language=language,
         staff=staff_facts(sender) if sender else StaffFacts(),
         signature_html=signature_for(
-            sender.signature_html if sender else "", settings.signature_html
+            sender.signature_html if sender else "", settings.texts_in(language).signature_html
         ),
         parts=parts,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from djaboo.documents.sending import SendRequest, gather_inputs
 from djaboo.email_templates.preview import Preview, preview_html
-from djaboo.mail.compose import Wrapper, render_subject, render_text
+from djaboo.mail.compose import render_subject, render_text
 from djaboo.mail.fields import FIELDS
 from djaboo.mail.merge import fields_used, highlight_missing_text
 from djaboo.staff.models import User
@@ -13,14 +13,15 @@ from djaboo.staff.models import User
 def preview_document_email(document, sender: User, request: SendRequest) -> Preview:
     inputs = gather_inputs(document, sender, request, preview=True)
     settings, values, body = inputs.settings, inputs.values, inputs.body_html
-    wrapper = Wrapper(settings.header_html, settings.footer_html)
+    wrapper = settings.texts_in(inputs.template.language).wrapper
     used = [
         *fields_used(request.subject),
         *fields_used(body),
         *fields_used(wrapper.header_html),
         *fields_used(wrapper.footer_html),
     ]
-    recipients = ", ".join(f"{c.full_name} <{c.email}>".strip() for c in inputs.contacts)
+    language = inputs.template.language
+    recipients = ", ".join(f"{c.name_in(language)} <{c.email}>".strip() for c in inputs.contacts)
     if request.cc:
         recipients += f"; CC: {', '.join(request.cc)}"
     html, problem = (None, None)

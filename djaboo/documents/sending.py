@@ -18,7 +18,7 @@ from djaboo.documents.recording import DocumentEmail, lock_documents, record_doc
 from djaboo.documents.sheet import document_context
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
-from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, compose_email
+from djaboo.mail.compose import Attachment, Composed, TemplateText, compose_email
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import merge_values
 from djaboo.mail.message import MessageError, Party, normalize_address
@@ -150,10 +150,11 @@ def compose_from_inputs(
         attachments.append(Attachment(f"{document.number}.pdf", pdf))
     return compose_email(
         template=TemplateText(request.subject, inputs.body_html, inputs.template.plain_text),
-        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        wrapper=settings.texts_in(inputs.template.language).wrapper,
         values=inputs.values,
         sender=Party(settings.from_email, inputs.from_name),
-        to=[Party(c.email, c.full_name) for c in inputs.contacts] or [Party(settings.from_email)],
+        to=[Party(c.email, c.name_in(inputs.template.language)) for c in inputs.contacts]
+        or [Party(settings.from_email)],
         cc=[Party(a) for a in request.cc],
         reply_to=Party(sender.email, sender.name),
         bcc=settings.bcc_list,
