@@ -5,8 +5,9 @@
   digit over the other twelve (法人番号の指定等に関する省令 第二条): 9 - (Σ Pn×Qn mod 9), Pn the
   n-th digit counted from the right of the twelve, Qn 1 for odd n and 2 for even n.
 - France: the SIREN (9 digits) and the SIRET (14 digits: SIREN + establishment number), both
-  Luhn-valid, except the establishments of La Poste (SIREN 356 000 000), whose SIRET digits add
-  up to a multiple of 5 instead.
+  Luhn-valid, except the establishments of La Poste (SIREN 356 000 000): too many to number
+  under Luhn, their SIRET digits add up to a multiple of 5 instead (its head office's,
+  356 000 000 00048, is Luhn-valid).
 - France, VAT: "FR" + a 2-digit key + the SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97.
 
 Each check returns the number as stored (spaces, dots and hyphens dropped, letters upper-case)
@@ -58,11 +59,8 @@ def french_registration_number(value: str) -> str:
     if not luhn_valid(number[:9]):
         raise ValueError(_("This SIREN is not valid (its check digit is wrong)."))
     if len(number) == 14:
-        if number.startswith(LA_POSTE_SIREN):
-            valid = sum(int(d) for d in number) % 5 == 0
-        else:
-            valid = luhn_valid(number)
-        if not valid:
+        la_poste = number.startswith(LA_POSTE_SIREN) and sum(map(int, number)) % 5 == 0
+        if not (luhn_valid(number) or la_poste):
             raise ValueError(_("This SIRET is not valid (its check digit is wrong)."))
     return number
 
@@ -76,13 +74,6 @@ def french_vat_number(value: str) -> str:
     elif not re.fullmatch(r"FR[0-9A-HJ-NP-Z]{2}[0-9]{9}", number):
         raise ValueError(_("A French VAT number is FR, a 2-character key and the 9-digit SIREN."))
     return number
-
-
-def registration_label(number: str, country: str) -> str:
-    """What the number is called on a document ("SIRET", "Registration no.")."""
-    if country == "FR":
-        return "SIRET" if len(number) == 14 else "SIREN"
-    return ""
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｔ", "0123456789T")
