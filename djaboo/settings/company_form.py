@@ -81,7 +81,7 @@ class CompanyForm(FlaskForm):
         ),
     )
     logo = FileField(
-        _l("Logo"),
+        _l("Upload a logo"),
         description=_l("PNG or JPEG, at most 512 KB and 2000 × 2000 pixels."),
         render_kw={"accept": "image/png,image/jpeg"},
     )
@@ -102,13 +102,19 @@ class CompanyForm(FlaskForm):
         _l("Late-payment penalties (France)"),
         validators=[Length(max=500), single_line],
         filters=[_stripped],
-        description=_l("Printed on French invoices, as French law asks."),
+        description=_l(
+            "Printed on invoices in French, and on every invoice of a company in France, as "
+            "French law asks."
+        ),
     )
     recovery_indemnity_text = StringField(
         _l("Fixed recovery indemnity (France)"),
         validators=[Length(max=500), single_line],
         filters=[_stripped],
-        description=_l("Printed on French invoices, as French law asks."),
+        description=_l(
+            "Printed on invoices in French, and on every invoice of a company in France, as "
+            "French law asks."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
