@@ -17,16 +17,17 @@ PYTEST_ARGS ?=
 # Test processes: most tests wait on sockets, servers and workers, so three share two cores well.
 PYTEST_WORKERS ?= 3
 
-# Debian packages the app needs (WeasyPrint draws PDFs with Pango) and those the test suite
-# drives for real: a browser, a sendmail-compatible client (msmtp), pdftotext, Node for an
-# independent DKIM verifier (tests/node: mailauth), Dovecot for the bounce mailbox and the Sent
-# folder. PostgreSQL is handled by .ci/ensure-postgres.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# Debian packages the app needs (WeasyPrint draws PDFs with Pango; Noto CJK draws Japanese in
+# them) and those the test suite drives for real: a browser, a sendmail-compatible client
+# (msmtp), pdftotext and pdffonts, Dovecot for the bounce mailbox and the Sent folder (Node for
+# an independent DKIM verifier: node-deps). PostgreSQL is handled by .ci/ensure-postgres.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium msmtp poppler-utils dovecot-imapd
 # Benchmarks drive Postfix's smtp-sink/smtp-source (the Postfix daemon is never started).
 BENCH_PACKAGES := $(TEST_PACKAGES) postfix
 
-.PHONY: run test lint install run-deps system-deps postgres bench clean node-deps
+.PHONY: run test lint install run-deps system-deps postgres bench clean node-deps translations
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -41,6 +42,18 @@ install:
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import os, sys; print(os.path.realpath(sys._base_executable))')" != "$$(realpath $(PYTHON))" ]; then \
 	  echo "Recreating $(VENV) with $(PYTHON)"; rm -rf $(VENV); fi
 	@$(MAKE) --no-print-directory $(BIN)/.installed
+	@$(BIN)/python -m djaboo.i18n
+
+# The interface's languages (djaboo/i18n.py): collect the strings marked with _() / _l() /
+# _lp() into messages.pot, then merge them into each language's messages.po (translate the new
+# entries there). The .mo files are compiled by `make install` (and by the tests), not kept in
+# git: two branches that add strings merge as text.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _lp:1c,2 --add-location=file --sort-by-file \
+	  --no-wrap --project=djaboo-mail --copyright-holder="Djaboo Mail" \
+	  -o djaboo/translations/messages.pot .
+	$(BIN)/pybabel update -i djaboo/translations/messages.pot -d djaboo/translations \
+	  --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # The demo space sends through a local mail catcher (127.0.0.1:$(MAIL_PORT), messages kept as
 # .eml files in instance/mail-catcher/); only this run allows the app to connect to loopback.

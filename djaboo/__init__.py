@@ -48,6 +48,9 @@ def create_app(
         os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    from djaboo import i18n
+
+    i18n.init_app(app)
     register_mail_catalogue()
     from djaboo import request_guard
 
@@ -134,6 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     from djaboo.settings.dkim_views import bp as dkim_bp
 
     app.register_blueprint(dkim_bp)
+    from djaboo.settings.company_views import bp as company_bp
+
+    app.register_blueprint(company_bp)
     from djaboo.email_templates.views import bp as email_templates_bp
 
     app.register_blueprint(email_templates_bp)

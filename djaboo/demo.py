@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from djaboo.extensions import db
+from djaboo.settings.company import company_profile_for
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.creation import create_space
 from djaboo.staff.accounts import create_user, set_signature
@@ -42,6 +43,13 @@ def ensure_demo_space(mail_port: int = 2525) -> bool:
     settings.host, settings.port = "127.0.0.1", mail_port
     settings.from_email, settings.from_name = "billing@demo.example", DEMO_SPACE_NAME
     db.session.add(settings)
+    company = company_profile_for(admin.space)
+    company.legal_name = "Demo Company SAS"
+    company.address = "12 rue de la Paix\n75002 Paris"
+    company.country, company.vat_number = "FR", "FR96552100554"
+    company.registration_number = "55210055400013"
+    company.bank_details = "IBAN FR76 3000 6000 0112 3456 7890 189\nBIC AGRIFRPP"
+    db.session.add(company)
     _demo_documents(admin.space, staff)
     return True
 
@@ -77,6 +85,16 @@ def _demo_documents(space, owner) -> None:
             [("Conseil (jour)", "2", "650.00", "20")],
             "unpaid",
             today - timedelta(days=45),
+            30,
+        ),
+        (
+            "株式会社サンプル",
+            "ja",
+            "JPY",
+            ("太郎", "山田", "yamada@sample.example"),
+            [("コンサルティング業務", "1", "120000", "10"), ("お弁当", "20", "800", "8")],
+            "unpaid",
+            today - timedelta(days=5),
             30,
         ),
     ]

@@ -14,6 +14,7 @@ MAIN = [
     ("Emails", "documents.email_log", False),
 ]
 SETUP = [
+    ("Company", "company.edit", True),
     ("Settings → Email", "settings.email", True),
     ("Settings → Reminders", "documents.reminder_settings", True),
     ("Email Templates", "email_templates.template_list", False),  # staff may look and preview

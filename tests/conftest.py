@@ -54,5 +54,8 @@ if sys.version_info < (3, 11, 5):
 # The features' merge fields and events, as create_app registers them: some test modules list
 # the events while pytest collects them, before any app exists.
 from djaboo import register_mail_catalogue  # noqa: E402
+from djaboo.i18n import compile_catalogs  # noqa: E402
 
 register_mail_catalogue()
+# The .mo files are build products (`make install` makes them): a test run makes its own.
+compile_catalogs()

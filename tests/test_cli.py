@@ -52,7 +52,11 @@ def test_demo_is_created_once(app):
     from djaboo.documents.models import Invoice
 
     numbers = db.session.execute(sa.select(Invoice.number).order_by(Invoice.id)).scalars().all()
-    assert numbers == ["INV-000001", "INV-000002"]
+    assert numbers == ["INV-000001", "INV-000002", "INV-000003"]  # en, fr and ja customers
+    from djaboo.settings.models import CompanyProfile
+
+    company = db.session.execute(sa.select(CompanyProfile)).scalar_one()
+    assert company.legal_name == "Demo Company SAS" and company.registration_number
 
 
 def test_mail_worker_once_drains_the_queue(app, create_space, smtp_server, client, login):

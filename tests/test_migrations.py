@@ -271,3 +271,66 @@ def test_existing_spaces_and_staff_get_the_notices(fresh_database_url, tmp_path)
         with db.engine.connect() as conn:
             assert conn.execute(notice_templates).scalar_one() == 0
         db.engine.dispose()
+
+
+def test_existing_spaces_keep_their_texts_in_their_language_and_get_a_company(
+    fresh_database_url, tmp_path
+):
+    """0021: a space's signature, header and footer become its default language's; the other
+    languages get the shipped ones; every space gets its company row with its own logo key;
+    going down puts the default language's texts back."""
+    import flask_migrate
+
+    from djaboo import create_app
+    from tests.fixtures.database import base_config
+
+    app = create_app(base_config(fresh_database_url), instance_path=str(tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0016")
+        with db.engine.begin() as conn:
+            for space_id, language in ((7, "fr"), (8, "en")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO space (id, name, timezone, default_language, created_at) "
+                        "VALUES (:id, 'Old & Co', 'UTC', :language, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": space_id, "language": language},
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO email_settings (space_id, engine, protocol, encryption, "
+                        "host, port, from_email, from_name, username, password_encrypted, "
+                        "charset, bcc_all, signature_html, header_html, footer_html, logo_url, "
+                        "allow_insecure_auth, pinned_sha256, timeout_seconds, updated_at) "
+                        "VALUES (:id, 'standard', 'smtp', 'tls', '', 587, '', '', '', '', "
+                        "'utf-8', '', '<p>Bien à vous</p>', '<div>EN-TÊTE</div>', "
+                        "'<p>PIED</p>', '', false, '', 30, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": space_id},
+                )
+        flask_migrate.upgrade(revision="0021")
+        with db.engine.connect() as conn:
+            rows = {
+                (space, language): (signature, header, footer)
+                for space, language, signature, header, footer in conn.execute(
+                    sa.text(
+                        "SELECT space_id, language, signature_html, header_html, footer_html "
+                        "FROM email_wrapper"
+                    )
+                )
+            }
+            keys = conn.execute(sa.text("SELECT logo_key FROM company_profile")).scalars().all()
+        assert rows[(7, "fr")] == ("<p>Bien à vous</p>", "<div>EN-TÊTE</div>", "<p>PIED</p>")
+        assert rows[(8, "en")] == rows[(7, "fr")]
+        assert rows[(7, "en")][0] == "<p>Kind regards,<br>Old &amp; Co</p>"
+        assert rows[(7, "ja")][0].startswith("<p>今後ともよろしくお願い申し上げます。")
+        assert "{companyname}" in rows[(8, "fr")][2] and "Cet e-mail" in rows[(8, "fr")][2]
+        assert len(rows) == 6 and len(set(keys)) == 2
+        flask_migrate.downgrade(revision="0016")
+        with db.engine.connect() as conn:
+            back = conn.execute(
+                sa.text("SELECT signature_html, footer_html FROM email_settings WHERE space_id = 7")
+            ).one()
+        assert tuple(back) == ("<p>Bien à vous</p>", "<p>PIED</p>")
+        flask_migrate.upgrade()
+        db.engine.dispose()

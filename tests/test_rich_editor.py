@@ -71,7 +71,11 @@ def editor_pages(client, create_customer, create_invoice):
     )
     return {
         "/staff/profile": ["signature_html"],
-        "/settings/email": ["signature_html", "header_html", "footer_html"],
+        "/settings/email": [  # one set per language
+            f"texts_{language}-{name}"
+            for language in ("en", "fr", "ja")
+            for name in ("signature_html", "header_html", "footer_html")
+        ],
         f"/email-templates/{template.id}": ["body_html"],
         f"/invoices/{invoice.id}/send": ["body_html"],
     }
@@ -106,5 +110,7 @@ def test_every_html_field_is_an_editor_on_a_page_that_allows_its_styles_only(
 
 def test_signatures_start_lines_and_bodies_paragraphs(admin_client):
     html = admin_client.get("/settings/email").get_data(as_text=True)
-    assert re.search(r'<textarea[^>]*data-rich-editor="lines"[^>]*name="signature_html"', html)
-    assert re.search(r'<textarea[^>]*data-rich-editor="html"[^>]*name="header_html"', html)
+    for language in ("en", "fr", "ja"):
+        signature, header = f"texts_{language}-signature_html", f"texts_{language}-header_html"
+        assert re.search(rf'<textarea[^>]*data-rich-editor="lines"[^>]*name="{signature}"', html)
+        assert re.search(rf'<textarea[^>]*data-rich-editor="html"[^>]*name="{header}"', html)

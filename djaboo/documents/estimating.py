@@ -11,17 +11,25 @@ from djaboo.documents.lifecycle import copy_lines
 from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.numbering import next_number
 from djaboo.extensions import db
+from djaboo.i18n import _l
+from djaboo.settings.company import payment_terms_of
 from djaboo.staff.models import User
+
+ALREADY_ANSWERED = {
+    "accepted": _l("This estimate is already accepted."),
+    "declined": _l("This estimate is already declined."),
+}
 
 
 def answer_estimate(estimate: Estimate, accepted: bool, today: date) -> None:
     """The customer's answer (on the public page, or recorded by staff)."""
     status = ESTIMATE.life.status_on(estimate, today)
     if status not in ("sent", "draft"):
+        # Lazy: the customer's page shows it in their language, a staff page in the staff's.
         raise DocumentRuleError(
-            "This estimate can no longer be accepted or declined."
+            _l("This estimate can no longer be accepted or declined.")
             if status == "expired"
-            else f"This estimate is already {status}."
+            else ALREADY_ANSWERED.get(status, _l("This estimate can no longer be answered."))
         )
     estimate.status = "accepted" if accepted else "declined"
     estimate.version += 1
@@ -39,7 +47,7 @@ def convert_to_invoice(estimate: Estimate, owner: User, today: date) -> Invoice:
         number=next_number(estimate.space_id, INVOICE),
         owner_id=owner.id,
         issue_date=today,
-        due_date=today + timedelta(days=30),
+        due_date=today + timedelta(days=payment_terms_of(estimate.space_id)),
         currency=estimate.currency,
         status="draft",
         version=1,

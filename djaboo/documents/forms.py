@@ -36,6 +36,7 @@ from djaboo.extensions import db
 from djaboo.field_checks import display_name, single_line, without_bidi
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.message import MessageError, normalize_address
+from djaboo.settings.company import payment_terms_of
 from djaboo.spaces.clock import space_today
 
 CURRENCIES = ["EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
@@ -50,6 +51,11 @@ def _today() -> date:
 
 def _in_30_days() -> date:
     return _today() + timedelta(days=30)
+
+
+def _after_payment_terms() -> date:
+    """A new invoice's due date: the payment terms of Setup → Company after today."""
+    return _today() + timedelta(days=payment_terms_of(current_user.space_id))
 
 
 # The invoices a credit note may be set against: the latest, enough for a choice list.
@@ -195,7 +201,7 @@ class InvoiceForm(DocumentForm):
     DATE_FIELDS = ("due_date",)
     OPTION_FIELDS = ("reminders_enabled",)
 
-    due_date = DateField("Due date", default=_in_30_days, validators=[DataRequired()])
+    due_date = DateField("Due date", default=_after_payment_terms, validators=[DataRequired()])
     reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
 
     def validate_due_date(self, field):

@@ -10,6 +10,7 @@ from djaboo.documents.merge_fields import ContactFacts, PaymentFacts
 from djaboo.documents.models import Contact, Payment, PublicLink
 from djaboo.documents.public_links import active_link, current_link, unsent_link
 from djaboo.email_templates.preview import company_facts, staff_facts
+from djaboo.i18n import document_language
 from djaboo.mail.compose import signature_for
 from djaboo.mail.fields import MergeFacts, StaffFacts
 from djaboo.settings.models import EmailSettings
@@ -19,6 +20,11 @@ from djaboo.staff.models import User
 
 def language_of(document) -> str:
     return document.customer.language or ""
+
+
+def reader_language(document, space: Space) -> str:
+    """The language the customer reads the document in (its PDF, its page, names' order)."""
+    return document_language(document.customer.language, space.default_language)
 
 
 def document_facts(
@@ -44,7 +50,7 @@ def document_facts(
     elif link is None:
         link = active_link(kind, document)
     parts = {
-        "contact": contact_facts(customer.company, contact),
+        "contact": contact_facts(customer.company, contact, language),
         **kind.facts(kind, document, today, link),
     }
     if payment:
@@ -54,19 +60,21 @@ def document_facts(
         language=language,
         staff=staff_facts(sender) if sender else StaffFacts(),
         signature_html=signature_for(
-            sender.signature_html if sender else "", settings.signature_html
+            sender.signature_html if sender else "", settings.texts_in(language).signature_html
         ),
         parts=parts,
     )
 
 
-def contact_facts(company: str, contact: Contact | None) -> ContactFacts:
+def contact_facts(company: str, contact: Contact | None, language: str) -> ContactFacts:
+    """The contact's facts; `language` orders their name (family name first in Japanese)."""
     if contact is None:
-        return ContactFacts(company=company)
-    return ContactFacts(contact.first_name, contact.last_name, contact.email, company)
+        return ContactFacts(company=company, language=language)
+    return ContactFacts(contact.first_name, contact.last_name, contact.email, company, language)
 
 
 def facts_for_contact(facts: MergeFacts, contact: Contact | None) -> MergeFacts:
     """The same facts greeting another contact of the customer ({contact_firstname}...)."""
-    company = facts.parts["contact"].company
-    return replace(facts, parts={**facts.parts, "contact": contact_facts(company, contact)})
+    current = facts.parts["contact"]
+    greeted = contact_facts(current.company, contact, current.language)
+    return replace(facts, parts={**facts.parts, "contact": greeted})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from djaboo.mail.fields import FieldGroup, day, money
+from djaboo.mail.fields import FieldGroup, day, money, person_name
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class ContactFacts:
     last_name: str = ""
     email: str = ""
     company: str = ""
+    language: str = ""  # the customer's: the order of the full name
 
 
 def invoice_values(inv: InvoiceFacts, lang: str, charset: str) -> dict[str, str]:
@@ -108,6 +109,7 @@ def contact_values(contact: ContactFacts, lang: str, charset: str) -> dict[str, 
     return {
         "contact_firstname": contact.first_name,
         "contact_lastname": contact.last_name,
+        "contact_fullname": person_name(contact.first_name, contact.last_name, contact.language),
         "contact_email": contact.email,
         "client_company": contact.company,
     }
@@ -115,9 +117,11 @@ def contact_values(contact: ContactFacts, lang: str, charset: str) -> dict[str, 
 
 # The sample document the editor previews with: realistic values in each language.
 _SAMPLE_CONTACTS = {
-    "en": ContactFacts("Jane", "Doe", "jane.doe@example.com", "Northwind Traders"),
-    "fr": ContactFacts("Camille", "Martin", "camille.martin@example.fr", "Boulangerie Martin"),
-    "ja": ContactFacts("太郎", "山田", "taro.yamada@example.jp", "株式会社サンプル"),
+    "en": ContactFacts("Jane", "Doe", "jane.doe@example.com", "Northwind Traders", "en"),
+    "fr": ContactFacts(
+        "Camille", "Martin", "camille.martin@example.fr", "Boulangerie Martin", "fr"
+    ),
+    "ja": ContactFacts("太郎", "山田", "taro.yamada@example.jp", "株式会社サンプル", "ja"),
 }
 _SAMPLE_CURRENCY = {"en": "USD", "fr": "EUR", "ja": "JPY"}
 
@@ -181,7 +185,8 @@ def sample_contact(language: str, today: date, base_url: str) -> ContactFacts:
 
 
 def contact_recipient(contact: ContactFacts) -> str:
-    return f"{contact.first_name} {contact.last_name} <{contact.email}>"
+    name = person_name(contact.first_name, contact.last_name, contact.language)
+    return f"{name} <{contact.email}>"
 
 
 FIELD_GROUPS = (
@@ -239,6 +244,8 @@ FIELD_GROUPS = (
         {
             "contact_firstname": "First name of the customer's contact",
             "contact_lastname": "Last name of the customer's contact",
+            "contact_fullname": "Full name of the customer's contact, in the order of their "
+            "language (family name first in Japanese: 山田 太郎)",
             "contact_email": "Email address of the customer's contact",
             "client_company": "The customer's company name",
         },

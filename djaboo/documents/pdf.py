@@ -17,6 +17,8 @@ from djaboo.db import insert_or_ignore, utcnow
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.models import DocumentPDF
 from djaboo.extensions import db
+from djaboo.i18n import with_language
+from djaboo.settings.company import company_profile_for, logo_data_url
 
 
 class PDFError(RuntimeError):
@@ -78,7 +80,12 @@ def draw_pdf(document, context: dict) -> DrawnPDF:
     is drawn from (the status printed on it, "Overdue" from the due date on, is part of the
     key, not only the version), else drawn. Raises PDFError when it cannot be made in time."""
     kind = kind_of(document)
-    html = render_template("documents/pdf.html", doc=document, **{**context, "kind": kind})
+    seller = context["seller"]
+    logo = logo_data_url(company_profile_for(context["space"])) if seller.has_logo else ""
+    with with_language(context["language"]):  # the customer's, whoever asks for it
+        html = render_template(
+            "documents/pdf.html", doc=document, logo_src=logo, **{**context, "kind": kind}
+        )
     digest = hashlib.sha256(html.encode()).hexdigest()
     cached = db.session.execute(
         sa.select(DocumentPDF.content).where(*_of(document), DocumentPDF.html_sha256 == digest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from djaboo.documents.sending import SendRequest, gather_inputs
 from djaboo.email_templates.preview import Preview, preview_html
-from djaboo.mail.compose import Wrapper, render_subject, render_text
+from djaboo.mail.compose import render_subject, render_text
 from djaboo.mail.fields import FIELDS
 from djaboo.mail.merge import fields_used, highlight_missing_text
 from djaboo.staff.models import User
@@ -14,14 +14,14 @@ from djaboo.staff.models import User
 def preview_document_email(document, sender: User, request: SendRequest) -> Preview:
     inputs = gather_inputs(document, sender, request, preview=True)
     settings, values, body = inputs.settings, inputs.values, inputs.body_html
-    wrapper = Wrapper(settings.header_html, settings.footer_html)
+    wrapper = settings.texts_in(inputs.template.language).wrapper
     used = [
         *fields_used(request.subject),
         *fields_used(body),
         *fields_used(wrapper.header_html),
         *fields_used(wrapper.footer_html),
     ]
-    recipients = _recipients(inputs.contacts, request.cc)
+    recipients = _recipients(inputs.contacts, request.cc, inputs.template.language)
     html, problem = (None, None)
     if not inputs.template.plain_text:
         html, problem = preview_html(wrapper, body, values, settings.charset)
@@ -36,18 +36,19 @@ def preview_document_email(document, sender: User, request: SendRequest) -> Prev
     )
 
 
-def _recipients(contacts, cc: list[str]) -> str:
-    """The previewed email's To (and CC), and who else gets an email of their own."""
+def _recipients(contacts, cc: list[str], language: str) -> str:
+    """The previewed email's To (and CC), and who else gets an email of their own; names in
+    the email's language's order."""
     if not contacts:
         return ""
     first, *others = contacts
-    shown = f"{first.full_name} <{first.email}>".strip()
+    shown = f"{first.name_in(language)} <{first.email}>".strip()
     if cc:
         shown += f"; CC: {', '.join(cc)}"
     if others:
-        rest = ", ".join(f"{c.full_name} <{c.email}>".strip() for c in others)
+        rest = ", ".join(f"{c.name_in(language)} <{c.email}>".strip() for c in others)
         shown += (
             ". Each recipient gets their own email; the preview shows the one to "
-            f"{first.full_name or first.email}. The others go to: {rest}."
+            f"{first.name_in(language) or first.email}. The others go to: {rest}."
         )
     return shown

@@ -25,7 +25,7 @@ from djaboo.documents.sheet import document_context
 from djaboo.documents.threads import Thread, document_threads
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
-from djaboo.mail.compose import Attachment, Composed, TemplateText, Wrapper, compose_email
+from djaboo.mail.compose import Attachment, Composed, TemplateText, compose_email
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts, merge_values
 from djaboo.mail.message import MessageError, Party, normalize_address
@@ -151,10 +151,10 @@ def compose_for_contact(
     parent = thread.parent_for(contact.email) if thread else None
     return compose_email(
         template=TemplateText(request.subject, inputs.body_html, inputs.template.plain_text),
-        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        wrapper=settings.texts_in(inputs.template.language).wrapper,
         values=inputs.values_for(contact),
         sender=Party(settings.from_email, inputs.from_name),
-        to=[Party(contact.email, contact.full_name)],
+        to=[Party(contact.email, contact.name_in(inputs.template.language))],
         cc=[Party(a) for a in cc],
         reply_to=Party(sender.email, sender.name),
         bcc=settings.bcc_list,

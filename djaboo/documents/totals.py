@@ -1,4 +1,6 @@
-"""Money arithmetic with Decimal: each line rounded in the currency's precision, half up."""
+"""Money arithmetic with Decimal: each line's amount rounded in the currency's precision, half
+up; the tax rounded once per rate, on the total of the lines at that rate (as a Japanese
+qualified invoice requires, and as European VAT allows), never line by line."""
 
 from __future__ import annotations
 
@@ -6,6 +8,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """The lines at one tax rate: their amount before tax, and the tax on it."""
+
+    rate: Decimal  # percent
+    base: Decimal
+    tax: Decimal
 
 
 @dataclass(frozen=True)
@@ -34,13 +45,24 @@ def line_amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decima
     return round_money(Decimal(quantity) * Decimal(unit_price), currency)
 
 
+def totals_by_rate(lines, currency: str) -> list[RateTotal]:
+    """Each tax rate of the lines, highest first, with its base and its tax (rounded once)."""
+    bases: dict[Decimal, Decimal] = {}
+    for line in lines:
+        rate = Decimal(line.tax_rate or 0).normalize() + 0  # 20.00 and 20 are one rate
+        amount = line_amount(line.quantity, line.unit_price, currency)
+        bases[rate] = bases.get(rate, Decimal(0)) + amount
+    return [
+        RateTotal(rate, base, round_money(base * rate / 100, currency))
+        for rate, base in sorted(bases.items(), reverse=True)
+    ]
+
+
 def document_totals(lines, currency: str) -> Totals:
     """lines: objects with quantity, unit_price and tax_rate (percent)."""
-    subtotal = tax = Decimal(0)
-    for line in lines:
-        amount = line_amount(line.quantity, line.unit_price, currency)
-        subtotal += amount
-        tax += round_money(amount * Decimal(line.tax_rate) / 100, currency)
+    by_rate = totals_by_rate(lines, currency)
+    subtotal = sum((r.base for r in by_rate), Decimal(0))
+    tax = sum((r.tax for r in by_rate), Decimal(0))
     return Totals(subtotal, tax, subtotal + tax)
 
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-
-from djaboo.config import require_base_url
 from djaboo.email_templates.samples import sample_facts
 from djaboo.mail.compose import (
     TemplateText,
@@ -31,6 +28,7 @@ from djaboo.mail.merge import (
     highlight_missing_text,
 )
 from djaboo.mail.message import MessageError
+from djaboo.settings.company import company_merge_facts
 from djaboo.settings.models import EmailSettings
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
@@ -61,9 +59,9 @@ def preview_html(
 
 
 def company_facts(space: Space, settings: EmailSettings) -> CompanyFacts:
-    return CompanyFacts(
-        name=space.name, base_url=require_base_url(current_app.config), logo_url=settings.logo_url
-    )
+    """The company fields of every email (Setup → Company; the logo URL of Settings → Email
+    when no logo is uploaded)."""
+    return company_merge_facts(space, settings.logo_url)
 
 
 def staff_facts(user: User) -> StaffFacts:
@@ -86,11 +84,11 @@ def build_preview(
         language,
         company_facts(space, settings),
         staff_facts(user),
-        signature_for(user.signature_html, settings.signature_html),
+        signature_for(user.signature_html, settings.texts_in(language).signature_html),
         space_today(space),
     )
     values = merge_values(facts, settings.charset)
-    wrapper = Wrapper(settings.header_html, settings.footer_html)
+    wrapper = settings.texts_in(language).wrapper
     used = [
         *fields_used(template.subject),
         *fields_used(template.body_html),

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import css_inline
+from markupsafe import Markup
 
 from djaboo.mail.html_bounds import MAX_EMAIL_CHARS, MAX_EMAIL_DEPTH, html_problem
 from djaboo.mail.html_text import html_to_text
-from djaboo.mail.merge import fill_html, fill_text
+from djaboo.mail.merge import fill, fill_html, fill_text
 from djaboo.mail.message import MessageError, Party, build_message, envelope_for
 from djaboo.mail.mime import OutgoingMessage
 from djaboo.mail.sanitize import sanitize_html
@@ -79,7 +80,16 @@ def signature_for(personal_html: str, global_html: str) -> str:
 
 
 def render_subject(subject_template: str, values: dict, missing=None) -> str:
-    return fill_text(subject_template, values, missing).strip()
+    """The subject. A value the app made of several lines (an address, as HTML) is joined
+    with commas; a line break in a plain value (stored data) stays, and the message build
+    refuses it (mail/message.py)."""
+    return fill(subject_template, values, _one_line, missing).strip()
+
+
+def _one_line(value) -> str:
+    if isinstance(value, Markup):
+        return ", ".join(line.strip() for line in html_to_text(str(value)).splitlines() if line)
+    return str(value)
 
 
 def render_html(

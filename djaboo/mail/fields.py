@@ -76,6 +76,10 @@ class CompanyFacts:
     name: str
     base_url: str = ""
     logo_url: str = ""
+    address: str = ""  # lines
+    vat_number: str = ""
+    registration_number: str = ""
+    bank_details: str = ""  # lines
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,14 @@ register_fields(
         "company",
         {
             "companyname": "Your company's name (the space)",
-            "logo_url": "Address of your logo image",
+            "logo_url": "Address of your logo image (uploaded in Setup → Company)",
             "crm_url": "Address of this Djaboo Mail installation",
+            "company_address": "Your company's address (Setup → Company), on several lines",
+            "company_vat_number": "Your company's VAT number (Setup → Company)",
+            "company_registration_number": "Your company's registration number: SIREN or "
+            "SIRET in France, the qualified-invoice number (T + 13 digits) in Japan",
+            "company_bank_details": "Your bank details and payment instructions "
+            "(Setup → Company), on several lines",
         },
     )
 )
@@ -114,6 +124,17 @@ register_fields(
 )
 GLOBAL_GROUPS = ("company", "staff")
 GLOBAL_FIELDS = fields_of(GLOBAL_GROUPS)
+
+
+# Languages whose people write the family name first: 山田 太郎, not 太郎 山田.
+FAMILY_NAME_FIRST = frozenset({"ja", "zh", "ko"})
+
+
+def person_name(first: str, last: str, language: str) -> str:
+    """A person's full name in the order of the language it is written in; the one place
+    documents, their pages and emails put a first and a last name together."""
+    parts = (last, first) if language in FAMILY_NAME_FIRST else (first, last)
+    return " ".join(p.strip() for p in parts if p and p.strip())
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -155,12 +176,23 @@ def day(value: date, language: str) -> str:
     )
 
 
+def lines_as_html(text: str) -> Markup:
+    """Plain text of several lines (an address) as HTML that keeps its lines: each line
+    escaped, joined with <br>; the text part gets the lines back."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return Markup("<br>").join(lines)
+
+
 def merge_values(facts: MergeFacts, charset: str = "utf-8") -> dict[str, str | Markup]:
     """The values of every field these facts can fill. Absent facts leave their fields out.
 
     A group's values are limited to the fields it declared: it cannot set another's."""
     values: dict[str, str | Markup] = {
         "companyname": facts.company.name,
+        "company_address": lines_as_html(facts.company.address),
+        "company_vat_number": facts.company.vat_number,
+        "company_registration_number": facts.company.registration_number,
+        "company_bank_details": lines_as_html(facts.company.bank_details),
         "logo_url": facts.company.logo_url,
         "crm_url": facts.company.base_url,
         "staff_firstname": facts.staff.first_name,

@@ -13,7 +13,7 @@ from flask import current_app
 from djaboo.config import require_base_url
 from djaboo.email_templates.catalogue import template_for
 from djaboo.email_templates.preview import company_facts, staff_facts
-from djaboo.mail.compose import TemplateText, Wrapper, compose_email
+from djaboo.mail.compose import TemplateText, compose_email
 from djaboo.mail.fields import MergeFacts, merge_values
 from djaboo.mail.message import MessageError, Party
 from djaboo.mail.recording import NewEmail, record_emails
@@ -71,7 +71,7 @@ class NoticeSender:
                 template=TemplateText(
                     template.subject, sanitize_html(template.body_html), template.plain_text
                 ),
-                wrapper=Wrapper(settings.header_html, settings.footer_html),
+                wrapper=settings.texts_in(template.language).wrapper,
                 values=merge_values(facts, settings.charset),
                 sender=Party(
                     settings.from_email,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from djaboo.extensions import db
+from djaboo.i18n import LANGUAGES
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.secrets_at_rest import encrypt
 from djaboo.settings.defaults import default_email_settings
-from djaboo.settings.models import EmailSettings
+from djaboo.settings.models import EmailSettings, EmailWrapper
 from djaboo.spaces.models import Space
 
 PLAIN_FIELDS = (
@@ -28,7 +29,6 @@ PLAIN_FIELDS = (
     "keep_sent_days",
     "failure_notices",
 )
-HTML_FIELDS = ("signature_html", "header_html", "footer_html")
 
 
 def email_settings_for(space: Space) -> EmailSettings:
@@ -37,7 +37,7 @@ def email_settings_for(space: Space) -> EmailSettings:
     settings = db.session.execute(
         sa.select(EmailSettings).where(EmailSettings.space_id == space.id)
     ).scalar_one_or_none()
-    return settings or default_email_settings(space.id, space.name)
+    return settings or default_email_settings(space)
 
 
 def apply_email_settings(settings: EmailSettings, form) -> None:
@@ -46,8 +46,14 @@ def apply_email_settings(settings: EmailSettings, form) -> None:
         setattr(settings, name, getattr(form, name).data)
     if form.port.data is not None:
         settings.port = form.port.data
-    for name in HTML_FIELDS:
-        setattr(settings, name, sanitize_html(getattr(form, name).data or ""))
+    for language in LANGUAGES:
+        texts = getattr(form, f"texts_{language}")
+        wrapper = settings.wrapper(language)
+        if wrapper is None:
+            wrapper = EmailWrapper(language=language)
+            settings.wrappers.append(wrapper)
+        for field in texts.text_fields:
+            setattr(wrapper, field.short_name, sanitize_html(field.data or ""))
     if form.password.data:
         settings.password_encrypted = encrypt(form.password.data)
     elif form.clear_password.data:

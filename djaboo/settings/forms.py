@@ -7,9 +7,11 @@ import re
 
 from flask import current_app
 from flask_wtf import FlaskForm
+from wtforms import Form
 from wtforms.fields import (
     BooleanField,
     EmailField,
+    FormField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -34,12 +36,13 @@ from djaboo.field_checks import (
     without_bidi,
 )
 from djaboo.mail.errors import ConfigurationError, TransientError
+from djaboo.mail.events import LANGUAGES
 from djaboo.mail.fields import GLOBAL_FIELDS
 from djaboo.mail.host_policy import permitted_addresses
 from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import MessageError, charset_problem, normalize_address
 from djaboo.mail.tls import normalize_fingerprint
-from djaboo.settings.models import MAX_KEEP_DAYS, EmailSettings
+from djaboo.settings.models import MAX_KEEP_DAYS, EmailSettings, EmailWrapper
 from djaboo.settings.presets import PRESETS
 from djaboo.settings.transport_settings import host_policy_from_config, stored_password_problem
 
@@ -129,6 +132,26 @@ def valid_host(host: str) -> bool:
     )
 
 
+class EmailTextsForm(Form):
+    """The signature, header and footer of one language (a part of EmailSettingsForm)."""
+
+    signature_html = HTMLTextAreaField(
+        "Email Signature", validators=[BoundedHTML(20_000)], editor="lines"
+    )
+    header_html = HTMLTextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
+    footer_html = HTMLTextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
+
+    def validate_header_html(self, field):
+        _check_global_fields(field.data)
+
+    def validate_footer_html(self, field):
+        _check_global_fields(field.data)
+
+    @property
+    def text_fields(self):
+        return (self.signature_html, self.header_html, self.footer_html)
+
+
 class EmailSettingsForm(FlaskForm):
     preset = SelectField(
         "Provider preset",
@@ -189,15 +212,15 @@ class EmailSettingsForm(FlaskForm):
         validators=[Length(max=1000), single_line],
         description="Comma-separated addresses that receive a hidden copy of every email.",
     )
-    signature_html = HTMLTextAreaField(
-        "Email Signature", validators=[BoundedHTML(20_000)], editor="lines"
-    )
-    header_html = HTMLTextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
-    footer_html = HTMLTextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
+    # The signature, header and footer in each language: texts_en-signature_html, …
+    texts_en = FormField(EmailTextsForm, LANGUAGES["en"])
+    texts_fr = FormField(EmailTextsForm, LANGUAGES["fr"])
+    texts_ja = FormField(EmailTextsForm, LANGUAGES["ja"])
     logo_url = StringField(
         "Logo URL",
         validators=[Length(max=500)],
-        description="Optional https:// address of your logo, for {logo_url} in the header.",
+        description="Optional https:// address of your logo, for {logo_url} in the header, "
+        "when no logo is uploaded in Setup → Company (an uploaded logo is used first).",
     )
     allow_insecure_auth = BooleanField(
         "Allow login without encryption",
@@ -233,9 +256,18 @@ class EmailSettingsForm(FlaskForm):
     )
 
     def __init__(self, *args, existing: EmailSettings, **kwargs):
-        super().__init__(*args, obj=existing, **kwargs)
+        texts = {
+            f"texts_{language}": existing.wrapper(language) or EmailWrapper(language=language)
+            for language in LANGUAGES
+        }
+        super().__init__(*args, obj=existing, data=texts, **kwargs)
         self.existing = existing
         self.warnings: list[str] = []
+
+    def texts_forms(self, default_language: str) -> list[tuple[str, str, FormField]]:
+        """(language, its name, its texts' form part), the default language first."""
+        order = sorted(LANGUAGES, key=lambda language: language != default_language)
+        return [(code, LANGUAGES[code], getattr(self, f"texts_{code}")) for code in order]
 
     def validate_host(self, field):
         if self.protocol.data != "smtp":
@@ -257,12 +289,6 @@ class EmailSettingsForm(FlaskForm):
         if len(addresses) > MAX_BCC:
             raise ValidationError(f"At most {MAX_BCC} addresses.")
         field.data = ", ".join(_single_address(a) for a in addresses)
-
-    def validate_header_html(self, field):
-        _check_global_fields(field.data)
-
-    def validate_footer_html(self, field):
-        _check_global_fields(field.data)
 
     def validate_logo_url(self, field):
         field.data = (field.data or "").strip()
@@ -342,11 +368,26 @@ class EmailSettingsForm(FlaskForm):
         return True
 
     def _check_charset(self) -> bool:
+        """What every email carries must be written in the charset. Each language's texts are
+        only in that language's emails: the default language's (what the others fall back
+        to) must fit, another language's that do not are a warning (emails in that language
+        cannot be sent in this charset anyway: their templates are written in it too)."""
         ok = True
-        for field in (self.from_name, self.signature_html, self.header_html, self.footer_html):
+        default = self.existing.space.default_language if self.existing.space else "en"
+        for field in (self.from_name, *getattr(self, f"texts_{default}").text_fields):
             problem = charset_problem(field.data or "", self.charset.data)
             if problem:
                 ok = self._fail(field, problem)
+        for language in LANGUAGES:
+            if language == default:
+                continue
+            for field in getattr(self, f"texts_{language}").text_fields:
+                problem = charset_problem(field.data or "", self.charset.data)
+                if problem:
+                    self.warnings.append(
+                        f"{LANGUAGES[language]}, {field.label.text}: {problem} Emails in "
+                        f"{LANGUAGES[language]} cannot be sent with this charset."
+                    )
         return ok
 
     def _check_host_policy(self) -> bool:

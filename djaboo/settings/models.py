@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
+from djaboo.mail.compose import Wrapper
+from djaboo.spaces.models import Space
 
 MAX_KEEP_DAYS = 3650
 
@@ -40,9 +45,6 @@ class EmailSettings(db.Model):
     password_encrypted: Mapped[str] = mapped_column(sa.Text, default="")
     charset: Mapped[str] = mapped_column(sa.String(32), default="utf-8")
     bcc_all: Mapped[str] = mapped_column(sa.Text, default="")
-    signature_html: Mapped[str] = mapped_column(sa.Text, default="")
-    header_html: Mapped[str] = mapped_column(sa.Text, default="")
-    footer_html: Mapped[str] = mapped_column(sa.Text, default="")
     logo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     allow_insecure_auth: Mapped[bool] = mapped_column(default=False)
     pinned_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -55,6 +57,30 @@ class EmailSettings(db.Model):
         sa.String(8), default="each", server_default="each"
     )
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    space: Mapped[Space] = relationship()
+    # The signature, header and footer in each language (created with the space).
+    wrappers: Mapped[list[EmailWrapper]] = relationship(
+        primaryjoin="EmailSettings.space_id == foreign(EmailWrapper.space_id)",
+        cascade="all, delete-orphan",
+        order_by="EmailWrapper.language",
+    )
+
+    def texts_in(self, language: str) -> EmailTexts:
+        """The signature, header and footer of an email in `language`: each one the
+        language's own, or where that is empty, the space's default language's."""
+        rows = {w.language: w for w in self.wrappers}
+        own = rows.get(language)
+        default = rows.get(self.space.default_language if self.space else "")
+
+        def text(name: str) -> str:
+            mine = getattr(own, name, "") or ""
+            return mine if mine.strip() else (getattr(default, name, "") or "")
+
+        return EmailTexts(*(text(name) for name in EmailTexts.NAMES))
+
+    def wrapper(self, language: str) -> EmailWrapper | None:
+        return next((w for w in self.wrappers if w.language == language), None)
 
     @property
     def has_password(self) -> bool:
@@ -71,6 +97,40 @@ class EmailSettings(db.Model):
 
     def __repr__(self) -> str:
         return f"<EmailSettings space={self.space_id} {self.protocol} {self.host}:{self.port}>"
+
+
+@dataclass(frozen=True)
+class EmailTexts:
+    """What wraps one email: the global signature ({email_signature}), header and footer."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("signature_html", "header_html", "footer_html")
+
+    signature_html: str = ""
+    header_html: str = ""
+    footer_html: str = ""
+
+    @property
+    def wrapper(self) -> Wrapper:
+        return Wrapper(self.header_html, self.footer_html)
+
+
+class EmailWrapper(db.Model):
+    """The space's signature, header and footer in one language (sanitized HTML; the header
+    and footer may hold the merge fields every email has)."""
+
+    __tablename__ = "email_wrapper"
+    __table_args__ = (sa.UniqueConstraint("space_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    signature_html: Mapped[str] = mapped_column(sa.Text, default="")
+    header_html: Mapped[str] = mapped_column(sa.Text, default="")
+    footer_html: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EmailWrapper space={self.space_id} {self.language}>"
 
 
 class MailCheck(db.Model):
@@ -103,3 +163,58 @@ class MailCheck(db.Model):
     def interrupted(self) -> bool:
         """Still "running" long after any run would have ended: its process stopped."""
         return self.status == "running" and utcnow() - self.created_at > self.RUN_LIMIT
+
+
+MAX_PAYMENT_TERMS = 365
+# The mentions a French B2B invoice must carry (Code de commerce, L441-10); editable.
+DEFAULT_LATE_PENALTY_TEXT = "Pénalités de retard : trois fois le taux d'intérêt légal"
+DEFAULT_RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €"
+
+
+def new_logo_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class CompanyProfile(db.Model):
+    """Setup → Company: the legal details every document, its page and its emails show.
+
+    One row per space, keyed by the space (so a document's sheet finds it in the session's
+    identity map, not with a query per document of a reminder run)."""
+
+    __tablename__ = "company_profile"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"payment_terms_days BETWEEN 0 AND {MAX_PAYMENT_TERMS}", name="payment_terms_days"
+        ),
+    )
+
+    space_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("space.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    legal_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.Text, default="")
+    country: Mapped[str] = mapped_column(sa.String(2), default="")
+    vat_number: Mapped[str] = mapped_column(sa.String(40), default="")
+    registration_number: Mapped[str] = mapped_column(sa.String(40), default="")
+    bank_details: Mapped[str] = mapped_column(sa.Text, default="")
+    payment_terms_days: Mapped[int] = mapped_column(default=30)
+    late_penalty_text: Mapped[str] = mapped_column(
+        sa.String(500), default=DEFAULT_LATE_PENALTY_TEXT
+    )
+    recovery_indemnity_text: Mapped[str] = mapped_column(
+        sa.String(500), default=DEFAULT_RECOVERY_INDEMNITY_TEXT
+    )
+    # A clean PNG (djaboo/settings/logo.py), loaded only when drawn.
+    logo_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    logo_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    # The logo's public address, /logo/<key>.png, the same for as long as the space lives
+    # (emails sent years ago still show it); random, so spaces cannot be counted through it.
+    logo_key: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_logo_key)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_sha256)
+
+    def __repr__(self) -> str:
+        return f"<CompanyProfile space={self.space_id} {self.legal_name!r}>"

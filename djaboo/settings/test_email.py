@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from djaboo.email_templates.catalogue import template_for
 from djaboo.email_templates.preview import company_facts, staff_facts
-from djaboo.mail.compose import Composed, TemplateText, Wrapper, compose_email, signature_for
+from djaboo.mail.compose import Composed, TemplateText, compose_email, signature_for
 from djaboo.mail.errors import MailError
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts, StaffFacts, merge_values
@@ -24,15 +24,16 @@ def compose_test_email(
             f'The template "{EVENTS["test_email"].label}" is inactive; nothing was sent.',
             hint="Activate it in Email templates, then send the test email again.",
         )
+    texts = settings.texts_in(template.language)
     facts = MergeFacts(
         company=company_facts(space, settings),
         language=template.language,
         staff=staff_facts(user) if user else StaffFacts(),
-        signature_html=signature_for(user.signature_html if user else "", settings.signature_html),
+        signature_html=signature_for(user.signature_html if user else "", texts.signature_html),
     )
     composed = compose_email(
         template=TemplateText(template.subject, template.body_html, template.plain_text),
-        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        wrapper=texts.wrapper,
         values=merge_values(facts, settings.charset),
         sender=Party(settings.from_email, template.from_name or settings.from_name or space.name),
         to=[Party(recipient)],

@@ -9,6 +9,7 @@ from flask_login import current_user
 from djaboo.db import get_in_space_or_404
 from djaboo.extensions import db
 from djaboo.mail.delivery import resume_space
+from djaboo.mail.events import LANGUAGES as LANGUAGE_NAMES
 from djaboo.security_headers import edits_email_html
 from djaboo.settings.connection_check import CheckRefused, run_in_background, start_mail_check
 from djaboo.settings.email_settings import apply_email_settings, email_settings_for
@@ -43,6 +44,8 @@ def _page(form, test_form=None, check_form=None, status=200):
         check_form=check_form,
         recent=recent,
         presets=presets_as_data(),
+        languages=LANGUAGE_NAMES,
+        default_language=current_user.space.default_language,
         password_problem=stored_password_problem(settings),
     ), status
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from djaboo.documents.models import ReminderSettings
 from djaboo.email_templates.catalogue import ensure_templates
 from djaboo.extensions import db
-from djaboo.settings.defaults import default_email_settings
+from djaboo.settings.defaults import default_company_profile, default_email_settings
 from djaboo.spaces.models import Space
 from djaboo.staff.accounts import create_user
 from djaboo.staff.models import User
@@ -25,7 +25,8 @@ def create_space(name: str, admin_email: str, admin_password: str, admin_name: s
     db.session.add(space)
     db.session.flush()
     # Everything a space reads is created with it: pages only ever read (GET never writes).
-    db.session.add(default_email_settings(space.id, space.name))
+    db.session.add(default_email_settings(space))
+    db.session.add(default_company_profile(space))
     db.session.add(ReminderSettings.defaults(space.id))
     ensure_templates(space.id)
     return create_user(

@@ -17,7 +17,7 @@ from flask import current_app
 from djaboo.email_templates.catalogue import shipped_template, template_for
 from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import company_facts, staff_facts
-from djaboo.mail.compose import Composed, TemplateText, Wrapper, compose_email
+from djaboo.mail.compose import Composed, TemplateText, compose_email
 from djaboo.mail.fields import CompanyFacts, MergeFacts, StaffFacts, merge_values
 from djaboo.mail.message import MessageError, Party
 from djaboo.mail.recording import NewEmail, record_email
@@ -107,16 +107,17 @@ def compose_reset_email(user: User, token: str, template: EmailTemplate | None =
     if LINK_FIELD not in template.body_html:  # the editor refuses this; a stored row may not
         shipped = shipped_template(space.id, EVENT, template.language)
         text = TemplateText(shipped.subject, shipped.body_html, template.plain_text)
+    texts = settings.texts_in(template.language)  # signature, header, footer in its language
     facts = MergeFacts(
         company=company_facts(space, settings),
         language=template.language,
         staff=staff_facts(user),
-        signature_html=settings.signature_html,
+        signature_html=texts.signature_html,
         parts={"password_reset": ResetFacts(reset_link(token))},
     )
     return compose_email(
         template=text,
-        wrapper=Wrapper(settings.header_html, settings.footer_html),
+        wrapper=texts.wrapper,
         values=merge_values(facts, settings.charset),
         sender=Party(settings.from_email, template.from_name or settings.from_name or space.name),
         to=[Party(user.email, user.name)],
@@ -130,16 +131,17 @@ def _compose_decoy(email: str) -> None:
     (of a space that does not exist: nothing is found) and the same composing."""
     settings = email_settings_for(Space(id=0, name="Djaboo Mail"))
     template = template_for(0, EVENT, "en")
+    texts = settings.texts_in("en")
     facts = MergeFacts(
         company=CompanyFacts("Djaboo Mail", "https://decoy.invalid"),
         staff=StaffFacts("Decoy", "", email),
-        signature_html=settings.signature_html,
+        signature_html=texts.signature_html,
         parts={"password_reset": ResetFacts("https://decoy.invalid/reset-password/x")},
     )
     with contextlib.suppress(MessageError):
         compose_email(
             template=TemplateText(template.subject, template.body_html),
-            wrapper=Wrapper(settings.header_html, settings.footer_html),
+            wrapper=texts.wrapper,
             values=merge_values(facts),
             sender=Party("decoy@decoy.invalid", "Djaboo Mail"),
             to=[Party(email)],

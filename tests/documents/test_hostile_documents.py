@@ -14,7 +14,7 @@ from djaboo.documents.models import Invoice, ReminderLog
 from djaboo.documents.reminders import run_reminders
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
-from djaboo.settings.models import EmailSettings
+from djaboo.settings.models import EmailSettings, EmailWrapper
 from djaboo.staff.models import User
 from tests.documents.conftest import send_form, wait_for_delivery
 from tests.documents.test_reminders import now_after_send_hour, overdue_shop  # noqa: F401
@@ -33,7 +33,9 @@ def pdf_text(content: bytes) -> str:
 def _store_header(space_id: int, html: str) -> None:
     """As if saved before the bounds existed, or written to the database around the forms."""
     db.session.execute(
-        sa.update(EmailSettings).where(EmailSettings.space_id == space_id).values(header_html=html)
+        sa.update(EmailWrapper)
+        .where(EmailWrapper.space_id == space_id, EmailWrapper.language == "en")
+        .values(header_html=html)
     )
     db.session.commit()
 
@@ -50,7 +52,8 @@ def test_deep_html_is_refused_by_every_form_and_nothing_is_saved(shop):
         )
         assert response.status_code == 400, field
         assert "levels deep; at most 40 are allowed" in response.get_data(as_text=True)
-    assert "HEADER" in db.session.get(EmailSettings, shop.admin.space_id).header_html
+    db.session.expire_all()
+    assert "HEADER" in db.session.get(EmailSettings, shop.admin.space_id).texts_in("en").header_html
 
     profile = shop.client.submit("/staff/profile", {"name": "Sam Staff", "signature_html": DEEP})
     assert "levels deep" in profile.get_data(as_text=True)

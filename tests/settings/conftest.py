@@ -10,6 +10,11 @@ from tests.mail.hostile_smtp import hostile_smtp  # noqa: F401 (a fixture)
 ENCRYPTION_FOR = {"none": "none", "starttls": "tls", "implicit": "ssl"}
 
 
+# The signature, header and footer are per language (texts_<language>-<name>); these names
+# stand for the space's default language, English in tests.
+WRAPPER_TEXTS = ("signature_html", "header_html", "footer_html")
+
+
 def form_data(**overrides) -> dict:
     """A complete, valid Settings → Email submission (a public host; no DNS needed)."""
     data = {
@@ -33,6 +38,9 @@ def form_data(**overrides) -> dict:
     data.update({k: str(v) for k, v in overrides.items() if v is not None})
     for key in [k for k, v in overrides.items() if v is None]:
         data.pop(key, None)
+    for name in WRAPPER_TEXTS:
+        if name in data:
+            data[f"texts_en-{name}"] = data.pop(name)
     return data
 
 
@@ -68,7 +76,8 @@ def configure_for(admin_client, trust_test_ca):
         data = form_data(host="127.0.0.1", port=server.port, encryption=ENCRYPTION_FOR[server.tls])
         if server.tls != "none":
             data.update(username=SMTP_USERNAME, password=SMTP_PASSWORD)
-        data.update({k: str(v) for k, v in overrides.items()})
+        for name, value in overrides.items():
+            data[f"texts_en-{name}" if name in WRAPPER_TEXTS else name] = str(value)
         response = admin_client.submit("/settings/email", data)
         assert response.status_code == 302, response.get_data(as_text=True)
         return response

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from djaboo.extensions import db
@@ -41,7 +43,9 @@ def test_page_shows_every_field_and_default_wrapper(admin_client):
     ):
         assert option in html
     row = settings_row(admin_client.admin.space_id)
-    assert "{companyname}" in row.header_html and row.footer_html and row.charset == "utf-8"
+    english = row.wrapper("en")
+    assert "{companyname}" in english.header_html and english.footer_html
+    assert row.charset == "utf-8"
 
 
 def test_staff_cannot_see_or_change_settings(client, create_space, create_user, login):
@@ -81,9 +85,10 @@ def test_save_all_fields_in_one_go(admin_client):
     )
     assert row.charset == "iso-8859-15"
     assert row.bcc_all == "Audit@acme.example, boss@acme.example"
-    assert row.signature_html == "<p>Bye</p>"
-    assert row.header_html == "<div>{companyname}</div>"
-    assert "javascript" not in row.footer_html and "iframe" not in row.footer_html
+    assert row.wrapper("en").signature_html == "<p>Bye</p>"
+    assert row.wrapper("en").header_html == "<div>{companyname}</div>"
+    footer = row.wrapper("en").footer_html
+    assert "javascript" not in footer and "iframe" not in footer
     assert row.login == "ACME\\billing" and row.from_email == "billing@acme.example"
     assert decrypt(row.password_encrypted) == "p@ss w0rd!"
 
@@ -260,9 +265,40 @@ def test_signature_header_and_footer_typed_as_plain_lines_keep_their_line_breaks
     )
     assert response.status_code == 302
     row = settings_row(admin_client.admin.space_id)
-    assert row.signature_html == "Kind regards,<br>\nThe Acme team"
-    assert row.header_html == "{companyname}<br>\nInvoices &amp; reminders"
-    assert row.footer_html == "Acme Ltd<br>\n1 Main Street<br>\nSpringfield"
+    assert row.wrapper("en").signature_html == "Kind regards,<br>\nThe Acme team"
+    assert row.wrapper("en").header_html == "{companyname}<br>\nInvoices &amp; reminders"
+    assert row.wrapper("en").footer_html == "Acme Ltd<br>\n1 Main Street<br>\nSpringfield"
     # HTML is taken as HTML: its line breaks are only layout.
     admin_client.submit("/settings/email", form_data(footer_html="<p>Acme Ltd</p>\r\n<p>x</p>"))
-    assert settings_row(admin_client.admin.space_id).footer_html == "<p>Acme Ltd</p>\n<p>x</p>"
+    row = settings_row(admin_client.admin.space_id)
+    assert row.wrapper("en").footer_html == "<p>Acme Ltd</p>\n<p>x</p>"
+
+
+def test_signature_header_and_footer_per_language(admin_client):
+    """One set per language, the default language's first; an empty text takes the default
+    language's."""
+    space = admin_client.admin.space
+    space.default_language = "ja"
+    db.session.commit()
+    html = admin_client.get("/settings/email").get_data(as_text=True)
+    order = [html.index(f'id="texts-{code}"') for code in ("ja", "en", "fr")]
+    assert order == sorted(order) and re.search(r'id="texts-ja"\s+open', html)
+    data = form_data(
+        **{"texts_fr-signature_html": "<p>Bien à vous</p>", "texts_fr-footer_html": ""}
+    )
+    data["texts_ja-footer_html"] = "<p>日本語のフッター</p>"
+    assert admin_client.submit("/settings/email", data).status_code == 302
+    row = settings_row(space.id)
+    assert row.wrapper("fr").signature_html == "<p>Bien à vous</p>"
+    french = row.texts_in("fr")
+    assert french.signature_html == "<p>Bien à vous</p>"
+    assert french.footer_html == "<p>日本語のフッター</p>"  # empty: the default language's
+    assert row.texts_in("en").footer_html == "<p>Acme Ltd</p>"  # form_data's, for English
+
+
+def test_a_language_the_charset_cannot_write_is_a_warning_not_an_error(admin_client):
+    response = admin_client.submit("/settings/email", form_data(charset="iso-8859-15"))
+    assert response.status_code == 302  # the shipped Japanese texts stay; English is the default
+    page = admin_client.get("/settings/email").get_data(as_text=True)
+    assert "日本語, Predefined Footer: These characters cannot be written in ISO-8859-15" in page
+    assert "Emails in 日本語 cannot be sent with this charset." in page

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from djaboo.db import UTCDateTime, utcnow
 from djaboo.extensions import db
+from djaboo.mail.fields import person_name
 
 
 class Customer(db.Model):
@@ -51,4 +52,8 @@ class Contact(db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        """The name in the order of the customer's own language (山田 太郎 for Japanese)."""
+        return self.name_in(self.customer.language if self.customer else "")
+
+    def name_in(self, language: str) -> str:
+        return person_name(self.first_name, self.last_name, language)

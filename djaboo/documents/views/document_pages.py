@@ -27,7 +27,7 @@ from djaboo.documents.listing import paginate
 from djaboo.documents.models import Customer
 from djaboo.documents.pdf import PDFError, draw_pdf, keep_pdf
 from djaboo.documents.public_links import active_link, current_link, public_url, revoke_links
-from djaboo.documents.sheet import document_context
+from djaboo.documents.sheet import document_context, render_sheet, sheet_logo_url
 from djaboo.documents.totals import MAX_LINES
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.errors import render_error
@@ -133,6 +133,7 @@ def document_detail(kind: DocumentKind, document_id: int):
     document = load_document(kind, document_id)
     emails = email_history(document)
     link = current_link(kind, document)  # a page shows the link; it never creates one
+    context = document_context(document)
     return render_template(
         "documents/document.html",
         doc=document,
@@ -141,7 +142,9 @@ def document_detail(kind: DocumentKind, document_id: int):
         marked_sent_by=marked_sent_by(document),
         confirm_form=FlaskForm(),
         **{name: form(formdata=None) for name, form in kind.page_forms.items()},
-        **document_context(document),
+        # As the customer reads it: in their language, whatever the staff page's.
+        sheet_html=render_sheet(document, context, sheet_logo_url(context["seller"])),
+        **context,
     )
 
 

@@ -16,6 +16,7 @@ from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.documents.views.public import public_page, shared_document
 from djaboo.extensions import db
+from djaboo.i18n import _l
 from djaboo.notices.estimate_answers import notify_estimate_answer
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
@@ -81,12 +82,12 @@ def estimate_public_answer(token: str):
             notify_estimate_answer(estimate, _today(estimate))  # its owner hears of it
         except DocumentRuleError as exc:
             db.session.rollback()
-            message = str(exc)
+            message = exc.args[0]  # lazy: written in the customer's language on the page
         else:
             db.session.commit()
             message = (
-                "Thank you: the estimate is accepted."
+                _l("Thank you: the estimate is accepted.")
                 if estimate.status == "accepted"
-                else "The estimate is declined. Thank you for letting us know."
+                else _l("The estimate is declined. Thank you for letting us know.")
             )
     return public_page(estimate, token, message)

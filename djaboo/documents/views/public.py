@@ -12,11 +12,12 @@ from flask_wtf import FlaskForm
 from djaboo.database_timeouts import describe
 from djaboo.documents.kinds import DocumentKind
 from djaboo.documents.public_links import find_link
-from djaboo.documents.sheet import document_context
+from djaboo.documents.sheet import document_context, sheet_logo_url
 from djaboo.documents.viewing import is_staff_of, record_view, view_is_due
 from djaboo.documents.views.common import route_each_kind
 from djaboo.documents.views.document_pages import pdf_response
 from djaboo.extensions import db
+from djaboo.i18n import with_language
 from djaboo.spaces.clock import space_today
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,17 @@ def shared_document(kind: DocumentKind, token: str):
 def public_page(document, token: str, message: str | None = None):
     """The customer's page; the kind's template part adds what the customer may do there."""
     context = document_context(document)
-    return render_template(
-        "documents/public.html",
-        doc=document,
-        token=token,
-        form=FlaskForm(),
-        message=message,
-        today=space_today(context["space"]),
-        **context,
-    )
+    with with_language(context["language"]):  # the customer's, whoever opens the link
+        return render_template(
+            "documents/public.html",
+            doc=document,
+            token=token,
+            form=FlaskForm(),
+            message=message,
+            today=space_today(context["space"]),
+            logo_src=sheet_logo_url(context["seller"]),
+            **context,
+        )
 
 
 @route_each_kind("public", "/p/{name}/<token>", public=True)
