@@ -103,3 +103,6 @@ class MailCheck(db.Model):
     def interrupted(self) -> bool:
         """Still "running" long after any run would have ended: its process stopped."""
         return self.status == "running" and utcnow() - self.created_at > self.RUN_LIMIT
+
+
+from djaboo.settings.oauth_models import EmailOAuth, OAuthAuthorization  # noqa: E402, F401
