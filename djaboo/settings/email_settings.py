@@ -44,11 +44,20 @@ def apply_email_settings(settings: EmailSettings, form) -> None:
     """Copy a validated EmailSettingsForm onto the row (the caller commits once)."""
     for name in PLAIN_FIELDS:
         setattr(settings, name, getattr(form, name).data)
-    if form.port.data is not None:
-        settings.port = form.port.data
-    for name in HTML_FIELDS:
-        setattr(settings, name, sanitize_html(getattr(form, name).data or ""))
+    if getattr(form, "oauth_provider", None):  # SMTP with an OAuth login: no password
+        settings.protocol, settings.username = "smtp", ""
+        settings.password_encrypted = ""
+        settings.allow_insecure_auth = False
+        return _apply_html(settings, form)
+    _apply_html(settings, form)
     if form.password.data:
         settings.password_encrypted = encrypt(form.password.data)
     elif form.clear_password.data:
         settings.password_encrypted = ""
+
+
+def _apply_html(settings: EmailSettings, form) -> None:
+    if form.port.data is not None:
+        settings.port = form.port.data
+    for name in HTML_FIELDS:
+        setattr(settings, name, sanitize_html(getattr(form, name).data or ""))

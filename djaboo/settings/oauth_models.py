@@ -25,6 +25,8 @@ class EmailOAuth(db.Model):
         sa.ForeignKey("space.id", ondelete="CASCADE"), unique=True
     )
     provider: Mapped[str] = mapped_column(sa.String(16))
+    # The space sends through this grant (Email Protocol is Microsoft 365 or Google (OAuth)).
+    active: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     client_id: Mapped[str] = mapped_column(sa.String(200), default="")
     client_secret_encrypted: Mapped[str] = mapped_column(sa.Text, default="")
     tenant: Mapped[str] = mapped_column(sa.String(100), default="organizations")
@@ -36,6 +38,8 @@ class EmailOAuth(db.Model):
     # How many times the token endpoint was asked for a new access token (shown, and tested).
     refresh_count: Mapped[int] = mapped_column(default=0, server_default="0")
     from_alias_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The provider answered invalid_grant: sending is paused until someone reconnects.
+    grant_refused_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def connected(self) -> bool:

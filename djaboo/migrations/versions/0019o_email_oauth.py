@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("space_id", sa.Integer(), nullable=False),
         sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("active", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("client_id", sa.String(length=200), nullable=False),
         sa.Column("client_secret_encrypted", sa.Text(), nullable=False),
         sa.Column("tenant", sa.String(length=100), nullable=False),
@@ -38,6 +39,7 @@ def upgrade():
         sa.Column(
             "from_alias_confirmed", sa.Boolean(), server_default=sa.false(), nullable=False
         ),
+        sa.Column("grant_refused_at", djaboo.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "provider IN ('microsoft', 'google')", name=op.f("ck_email_oauth_provider")
         ),
