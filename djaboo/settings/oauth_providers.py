@@ -77,6 +77,12 @@ def endpoints(provider: str, tenant: str, config: Mapping) -> tuple[str, str]:
     return config["OAUTH_GOOGLE_AUTH_URL"], config["OAUTH_GOOGLE_TOKEN_URL"]
 
 
+def sign_in_origin(provider: str, config: Mapping) -> str:
+    """scheme://host[:port] of the provider's sign-in page (for the page's form-action)."""
+    parts = urllib.parse.urlsplit(endpoints(provider, "organizations", config)[0])
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def redirect_uri(config: Mapping) -> str:
     return f"{(config.get('BASE_URL') or '').rstrip('/')}{CALLBACK_PATH}"
 

@@ -9,11 +9,12 @@ from flask_login import current_user
 from djaboo.db import get_in_space_or_404
 from djaboo.extensions import db
 from djaboo.mail.delivery import resume_space
-from djaboo.security_headers import edits_email_html
+from djaboo.security_headers import allow_form_action, edits_email_html
 from djaboo.settings.connection_check import CheckRefused, run_in_background, start_mail_check
 from djaboo.settings.email_settings import apply_email_settings, email_settings_for
 from djaboo.settings.forms import ConnectionCheckForm, EmailSettingsForm, TestEmailForm
 from djaboo.settings.models import MailCheck
+from djaboo.settings.oauth_providers import sign_in_origin
 from djaboo.settings.oauth_settings import OAuthAppForm, apply_oauth, oauth_for, oauth_page_values
 from djaboo.settings.presets import presets_as_data
 from djaboo.settings.transport_settings import stored_password_problem
@@ -26,6 +27,8 @@ def _page(form, test_form=None, check_form=None, status=200, oauth_form=None):
     settings = form.existing
     oauth = oauth_for(current_user.space_id)
     oauth_form = oauth_form or OAuthAppForm(existing=oauth, formdata=None)
+    if oauth is not None and oauth.active:  # Connect leads to the provider's sign-in
+        allow_form_action(sign_in_origin(oauth.provider, current_app.config))
     test_form = test_form or TestEmailForm(recipient=current_user.email, formdata=None)
     check_form = check_form or ConnectionCheckForm(recipient=current_user.email, formdata=None)
     recent = (
