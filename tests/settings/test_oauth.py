@@ -220,3 +220,32 @@ def test_no_token_in_any_page_reply_or_log(oauth_space, caplog):
     for token in tokens:
         assert token not in kept
     assert OAUTH_CLIENT_SECRET not in kept
+
+
+def test_a_from_address_other_than_the_mailbox_is_warned_unless_an_alias(oauth_space):
+    oauth_space.connect()
+    assert oauth_space.save(from_email="sales@acme.example").status_code == 302
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert "is not the connected mailbox" in page and 'id="oauth-from-warning"' in page
+    assert (
+        oauth_space.save(
+            from_email="sales@acme.example", **{"oauth-from_alias_confirmed": "y"}
+        ).status_code
+        == 302
+    )
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert 'id="oauth-from-warning"' not in page
+
+
+def test_disconnect_forgets_the_grant_and_mail_waits(oauth_space):
+    oauth_space.connect()
+    response = oauth_space.client.submit("/settings/email/oauth/disconnect", page="/settings/email")
+    assert response.status_code == 302
+    row = grant()
+    assert not row.connected and row.access_token_encrypted == "" and row.mailbox == ""
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert "Connected as" not in page and "No mailbox is connected yet" in page
+    ids = queue(row.space_id, 1)
+    deliver_all()
+    assert statuses(ids) == ["attention"]
+    assert oauth_space.smtp.messages == []
