@@ -1,6 +1,8 @@
 // Settings → Email, Microsoft 365 / Google (OAuth): show the app registration fields, hide the
 // password login, and fill host, port and encryption (they stay editable). Works without it.
-document.addEventListener("DOMContentLoaded", () => {
+// Loaded async: it never delays the page's other scripts (DOMContentLoaded waits for deferred
+// scripts, not for this one).
+function setUpOAuthFields() {
   const form = document.getElementById("email-settings");
   const app = document.getElementById("oauth-app");
   if (!form || !app) return;
@@ -25,7 +27,12 @@ document.addEventListener("DOMContentLoaded", () => {
       form.querySelector("#encryption").value = fill[2];
     }
     last = protocol.value;
-    toggle();
+    setTimeout(toggle, 0); // after email_settings.js has shown the SMTP parts again
   });
-  toggle();
-});
+  setTimeout(toggle, 0);
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", setUpOAuthFields);
+} else {
+  setUpOAuthFields();
+}
