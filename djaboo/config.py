@@ -47,6 +47,10 @@ DEFAULTS: dict[str, object] = {
     "SENDMAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],  # recipients are passed after --
     "MAIL_COMMAND": ["/usr/sbin/sendmail", "-i"],
     "SMTP_LOCAL_HOSTNAME": None,  # name sent in EHLO; default: this machine's FQDN
+    # OAuth 2.0 for SMTP (Microsoft 365, Google): where the sign-in and token endpoints are.
+    "OAUTH_MICROSOFT_AUTHORITY": "https://login.microsoftonline.com",
+    "OAUTH_GOOGLE_AUTH_URL": "https://accounts.google.com/o/oauth2/v2/auth",
+    "OAUTH_GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
     "TEST_EMAILS_PER_10_MINUTES": 5,
     # Connections one space's mail may use at once, over all workers (servers limit them).
     "MAIL_CONNECTIONS_PER_SPACE": 2,

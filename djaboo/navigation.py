@@ -37,12 +37,20 @@ def init_app(app: Flask) -> None:
     def navigation():
         # PDFs are rendered by the worker and the CLI too, with no request and no user.
         if not has_request_context() or not current_user.is_authenticated:
-            return {"nav_main": [], "nav_setup": [], "mail_pause": None, "mail_waiting": None}
+            return {
+                "nav_main": [],
+                "nav_setup": [],
+                "mail_pause": None,
+                "mail_waiting": None,
+                "mail_reconnect": None,
+            }
+        pause = _mail_pause()
         return {
             "nav_main": _visible(MAIN),
             "nav_setup": _visible(SETUP),
-            "mail_pause": _mail_pause(),
+            "mail_pause": pause,
             "mail_waiting": _mail_waiting(),
+            "mail_reconnect": _mail_reconnect() if pause else None,
         }
 
 
@@ -61,3 +69,14 @@ def _mail_pause():
     from djaboo.mail.outbox import MailPause
 
     return db.session.get(MailPause, current_user.space_id)
+
+
+def _mail_reconnect():
+    """The provider to reconnect ("Microsoft 365", "Google") when its grant was refused."""
+    from djaboo.settings.oauth_providers import PROVIDERS
+    from djaboo.settings.oauth_settings import oauth_for
+
+    oauth = oauth_for(current_user.space_id)
+    if oauth is not None and oauth.active and oauth.grant_refused_at is not None:
+        return PROVIDERS[oauth.provider].label
+    return None

@@ -50,6 +50,13 @@ def edits_email_html(view):
     return wrapped
 
 
+def allow_form_action(origin: str) -> None:
+    """This page's form may lead to `origin` (Connect Microsoft 365 / Google: the app answers
+    the POST with a redirect to the provider's sign-in, which form-action also governs)."""
+    policy = g.get("content_security_policy", CONTENT_SECURITY_POLICY)
+    g.content_security_policy = policy.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault(

@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.pg_cluster",
     "tests.fixtures.mail_worker",
     "tests.fixtures.dns_server",
+    "tests.fixtures.oauth_server",
 ]
 
 # CPython before 3.11.5 (Debian 12 ships 3.11.2) keeps the AST converter's recursion counter in

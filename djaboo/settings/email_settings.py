@@ -44,6 +44,20 @@ def apply_email_settings(settings: EmailSettings, form) -> None:
     """Copy a validated EmailSettingsForm onto the row (the caller commits once)."""
     for name in PLAIN_FIELDS:
         setattr(settings, name, getattr(form, name).data)
+    if getattr(form, "oauth_provider", None):  # SMTP with an OAuth login: no password
+        settings.protocol, settings.username = "smtp", ""
+        settings.password_encrypted = ""
+        settings.allow_insecure_auth = False
+        return _apply_texts(settings, form)
+    _apply_texts(settings, form)
+    if form.password.data:
+        settings.password_encrypted = encrypt(form.password.data)
+    elif form.clear_password.data:
+        settings.password_encrypted = ""
+
+
+def _apply_texts(settings: EmailSettings, form) -> None:
+    """The port, and the signature, header and footer of each language."""
     if form.port.data is not None:
         settings.port = form.port.data
     for language in LANGUAGES:
@@ -54,7 +68,3 @@ def apply_email_settings(settings: EmailSettings, form) -> None:
             settings.wrappers.append(wrapper)
         for field in texts.text_fields:
             setattr(wrapper, field.short_name, sanitize_html(field.data or ""))
-    if form.password.data:
-        settings.password_encrypted = encrypt(form.password.data)
-    elif form.clear_password.data:
-        settings.password_encrypted = ""

@@ -43,6 +43,7 @@ from djaboo.mail.merge import unknown_fields
 from djaboo.mail.message import MessageError, charset_problem, normalize_address
 from djaboo.mail.tls import normalize_fingerprint
 from djaboo.settings.models import MAX_KEEP_DAYS, EmailSettings, EmailWrapper
+from djaboo.settings.oauth_providers import PROVIDERS as OAUTH_PROVIDERS
 from djaboo.settings.presets import PRESETS
 from djaboo.settings.transport_settings import host_policy_from_config, stored_password_problem
 
@@ -51,6 +52,7 @@ PROTOCOLS = [
     SelectChoice("smtp", "SMTP"),
     SelectChoice("sendmail", "Sendmail"),
     SelectChoice("mail", "Mail"),
+    *(SelectChoice(f"{p.key}_oauth", p.protocol_label) for p in OAUTH_PROVIDERS.values()),
 ]
 ENCRYPTIONS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"), SelectChoice("none", "None")]
 CHARSETS = [
@@ -255,7 +257,7 @@ class EmailSettingsForm(FlaskForm):
         "all. Each can turn it off in their profile (Email me when…).",
     )
 
-    def __init__(self, *args, existing: EmailSettings, **kwargs):
+    def __init__(self, *args, existing: EmailSettings, oauth=None, **kwargs):
         texts = {
             f"texts_{language}": existing.wrapper(language) or EmailWrapper(language=language)
             for language in LANGUAGES
@@ -263,6 +265,9 @@ class EmailSettingsForm(FlaskForm):
         super().__init__(*args, obj=existing, data=texts, **kwargs)
         self.existing = existing
         self.warnings: list[str] = []
+        self.oauth_provider: str | None = None  # set by validate(): "microsoft" or "google"
+        if oauth is not None and oauth.active and not self.protocol.raw_data:
+            self.protocol.data = f"{oauth.provider}_oauth"
 
     def texts_forms(self, default_language: str) -> list[tuple[str, str, FormField]]:
         """(language, its name, its texts' form part), the default language first."""
@@ -305,17 +310,29 @@ class EmailSettingsForm(FlaskForm):
             field.data = ""
 
     def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        if not ok:
-            return False
-        for check in (
-            self._check_pairing,
-            self._check_password,
-            self._check_charset,
-            self._check_host_policy,
-        ):
-            ok = check() and ok
-        return ok
+        # Microsoft 365 / Google (OAuth) are SMTP with an OAuth login: every SMTP rule applies,
+        # but no password is stored (djaboo/settings/oauth_settings.py keeps the rest).
+        chosen = self.protocol.data
+        self.oauth_provider = (
+            (chosen or "").removesuffix("_oauth")
+            if (chosen in {f"{k}_oauth" for k in OAUTH_PROVIDERS})
+            else None
+        )
+        if self.oauth_provider:
+            self.protocol.data = "smtp"
+        try:
+            ok = super().validate(extra_validators)
+            if not ok:
+                return False
+            checks = [self._check_pairing, self._check_charset, self._check_host_policy]
+            if not self.oauth_provider:
+                checks.insert(1, self._check_password)
+            for check in checks:
+                ok = check() and ok
+            return ok
+        finally:
+            if self.oauth_provider:
+                self.protocol.data = chosen
 
     def _fail(self, field, message: str) -> bool:
         field.errors.append(message)

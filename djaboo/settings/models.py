@@ -218,3 +218,6 @@ class CompanyProfile(db.Model):
 
     def __repr__(self) -> str:
         return f"<CompanyProfile space={self.space_id} {self.legal_name!r}>"
+
+
+from djaboo.settings.oauth_models import EmailOAuth, OAuthAuthorization  # noqa: E402, F401

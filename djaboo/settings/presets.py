@@ -37,7 +37,7 @@ PRESETS = [
         587,
         "tls",
         "Microsoft has ended basic SMTP authentication for Exchange Online: password login "
-        "will not work. Use a relay (an Exchange connector or another provider) instead.",
+        "will not work. Supported through OAuth: choose Microsoft 365 (OAuth) as Email Protocol.",
         "your Microsoft 365 address",
     ),
     Preset(

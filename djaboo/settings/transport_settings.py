@@ -9,6 +9,8 @@ from djaboo.mail.host_policy import HostPolicy, parse_allowed_hosts
 from djaboo.mail.transports import TransportSettings
 from djaboo.secrets_at_rest import SecretUnreadable, decrypt, readable
 from djaboo.settings.models import EmailSettings
+from djaboo.settings.oauth_models import EmailOAuth
+from djaboo.settings.oauth_tokens import token_provider_for
 
 
 def unreadable_password() -> ConfigurationError:
@@ -42,14 +44,17 @@ def transport_settings_for(settings: EmailSettings, config: Mapping) -> Transpor
         password = decrypt(settings.password_encrypted) if settings.password_encrypted else ""
     except SecretUnreadable:
         raise unreadable_password() from None
+    oauth = active_oauth(settings.space_id)
+    login = {"username": settings.login, "password": password}
+    if oauth is not None:
+        login = oauth_login(oauth)
     return TransportSettings(
         protocol=settings.protocol,
         engine=settings.engine,
         encryption=settings.encryption,
         host=settings.host,
         port=settings.port,
-        username=settings.login,
-        password=password,
+        **login,
         timeout=float(settings.timeout_seconds),
         allow_insecure_auth=settings.allow_insecure_auth,
         pinned_sha256=settings.pinned_sha256,
@@ -58,6 +63,37 @@ def transport_settings_for(settings: EmailSettings, config: Mapping) -> Transpor
         mail_command=tuple(config["MAIL_COMMAND"]),
         local_hostname=config.get("SMTP_LOCAL_HOSTNAME"),
     )
+
+
+def active_oauth(space_id: int) -> EmailOAuth | None:
+    """The space's OAuth grant when its Email Protocol is Microsoft 365 or Google (OAuth)."""
+    import sqlalchemy as sa
+
+    from djaboo.extensions import db
+
+    return db.session.execute(
+        sa.select(EmailOAuth).where(EmailOAuth.space_id == space_id, EmailOAuth.active)
+    ).scalar_one_or_none()
+
+
+def oauth_login(oauth: EmailOAuth) -> dict:
+    """XOAUTH2 as the connected mailbox; the token is fetched (and refreshed) when the
+    connection logs in, never before."""
+    from flask import current_app
+
+    if not oauth.connected:
+        from djaboo.settings.oauth_providers import PROVIDERS
+
+        label = PROVIDERS[oauth.provider].label
+        raise ConfigurationError(
+            f"No mailbox is connected to {label}.",
+            hint=f"Connect {label} in Settings → Email.",
+        )
+    return {
+        "username": oauth.mailbox,
+        "password": "",
+        "token_provider": token_provider_for(oauth.space_id, current_app._get_current_object()),
+    }
 
 
 def transport_settings_for_space(space_id: int) -> TransportSettings:

@@ -22,7 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   function toggleSmtp() {
-    const smtp = protocol.value === "smtp";
+    const smtp = protocol.value === "smtp" || protocol.value.endsWith("_oauth");
     form.querySelectorAll(".smtp-only").forEach((el) => { el.hidden = !smtp; });
   }
   protocol.addEventListener("change", toggleSmtp);

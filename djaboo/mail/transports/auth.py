@@ -44,6 +44,18 @@ def authenticate(
     return mechanism, reply
 
 
+def xoauth2(client: SMTPClient, mailbox: str, token: str, redactor: Redactor) -> Reply:
+    """SMTP AUTH XOAUTH2 (Google's and Microsoft's OAuth 2.0 login): the initial response is
+    base64 of "user=<mailbox>^Aauth=Bearer <token>^A^A". The token is hidden before it is sent."""
+    payload = _b64(f"user={mailbox}\x01auth=Bearer {token}\x01\x01".encode())
+    redactor.add_secret(token)
+    redactor.add_sent(payload)
+    reply = client.command(f"AUTH XOAUTH2 {payload}")
+    if reply[0] == 334:  # the error details (base64 JSON); an empty line ends the exchange
+        reply = client.command("")
+    return reply
+
+
 def _plain(client: SMTPClient, user: bytes, secret: bytes, redactor: Redactor) -> Reply:
     payload = _b64(b"\0" + user + b"\0" + secret)
     redactor.add_sent(payload)

@@ -10,6 +10,7 @@ config), opened once, used for several messages, and closed:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from djaboo.mail.host_policy import HostPolicy
@@ -41,12 +42,18 @@ class TransportSettings:
     sendmail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-i")
     mail_command: tuple[str, ...] = ("/usr/sbin/sendmail", "-i")
     local_hostname: str | None = None
+    # OAuth 2.0 (SMTP AUTH XOAUTH2 as `username`): returns a current access token; called with
+    # True after the server refused one, to get a freshly refreshed token. It may raise a
+    # ConfigurationError (grant revoked) or TransientError (token endpoint unreachable).
+    # The mail core never sees where the token comes from (djaboo/settings/ supplies it).
+    token_provider: Callable[[bool], str] | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:  # never let the password reach a log line or a traceback
         return (
             f"TransportSettings(protocol={self.protocol!r}, engine={self.engine!r}, "
             f"encryption={self.encryption!r}, host={self.host!r}, port={self.port!r}, "
-            f"username={self.username!r}, password={'***' if self.password else ''!r})"
+            f"username={self.username!r}, password={'***' if self.password else ''!r}, "
+            f"oauth={self.token_provider is not None!r})"
         )
 
 

@@ -59,6 +59,12 @@ class Redactor:
             self.fragments |= base64_fragments(username.encode())
             self.add_sent(_b64(username.encode()))
 
+    def add_secret(self, secret: str) -> None:
+        """A secret learned after the connection was made (an OAuth access token)."""
+        if secret:
+            self.plain.add(secret)
+            self.fragments |= base64_fragments(secret.encode())
+
     def add_sent(self, payload: str) -> None:
         """An encoded credential we are about to send (e.g. the CRAM-MD5 response)."""
         self.exact.add(payload.rstrip("="))

@@ -13,7 +13,7 @@ import ssl
 from djaboo.mail import tls
 from djaboo.mail.errors import ConfigurationError, MailError, TransientError, error_for_reply
 from djaboo.mail.host_policy import permitted_addresses
-from djaboo.mail.transports.auth import authenticate
+from djaboo.mail.transports.auth import authenticate, xoauth2
 from djaboo.mail.transports.base import Transport
 from djaboo.mail.transports.clients import make_client
 from djaboo.mail.transports.clients.base import (
@@ -62,7 +62,7 @@ class SMTPConnection(Transport):
                     self._ehlo()
                     if s.encryption == "tls":
                         self._starttls()
-                    if s.password:
+                    if s.password or s.token_provider:
                         self._login()
                 except (ConnectionLost, TransientError, TimeoutError, OSError):
                     if overdue.fired:
@@ -284,6 +284,8 @@ class SMTPConnection(Transport):
                 "server needs no login, leave SMTP Username and SMTP Password empty.",
             )
         offered = features["auth"].upper()
+        if s.token_provider is not None:
+            return self._oauth_login(offered)
         try:
             mechanism, (code, reply) = authenticate(
                 self.client, offered, s.username, s.password, self.redactor
@@ -313,6 +315,43 @@ class SMTPConnection(Transport):
             "Authentication failed: the server refused the username or password.",
             hint="Check SMTP Username (Exchange: the user name; otherwise usually the full "
             "email address) and SMTP Password. Gmail, Yahoo and iCloud need an app password.",
+            smtp_code=code,
+            server_reply=reply,
+        )
+
+    def _oauth_login(self, offered: str) -> None:
+        """AUTH XOAUTH2 with the current access token; on a refusal, once more with a token
+        refreshed just now (it may have been revoked or expired early)."""
+        s = self.settings
+        if "XOAUTH2" not in offered.split():
+            self.trace.add("AUTH", False, f"offers {offered}; OAuth needs XOAUTH2")
+            raise ConfigurationError(
+                f"The server offers no OAuth login (XOAUTH2), only {offered}.",
+                hint="Check SMTP Host: smtp.office365.com for Microsoft 365, smtp.gmail.com "
+                "for Google.",
+            )
+        for refreshed in (False, True):
+            token = s.token_provider(refreshed)
+            try:
+                code, reply = xoauth2(self.client, s.username, token, self.redactor)
+            except ConnectionLost:
+                raise TransientError("The server closed the connection during login.") from None
+            if code in (235, 503):
+                self.trace.add(
+                    "AUTH", True, f"XOAUTH2 as {s.username} (token hidden): {code} {reply}"
+                )
+                return
+            self.trace.add("AUTH", False, f"XOAUTH2 as {s.username} (token hidden): {code} {reply}")
+            if 400 <= code < 500:
+                raise TransientError(
+                    "The server could not check the login right now.",
+                    smtp_code=code,
+                    server_reply=reply,
+                )
+        raise ConfigurationError(
+            f"The server refused the OAuth login as {s.username}.",
+            hint="The connected mailbox must be allowed to send with SMTP (Microsoft 365: "
+            "Authenticated SMTP enabled for the mailbox). Reconnect it in Settings → Email.",
             smtp_code=code,
             server_reply=reply,
         )
