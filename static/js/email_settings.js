@@ -8,7 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const protocol = form.querySelector("#protocol");
   const presets = JSON.parse(preset.dataset.presets || "[]");
 
-  preset.addEventListener("change", () => {
+  // What the server drew as chosen: a preset picked before this script ran is applied below.
+  const rendered = [...preset.options].find((o) => o.defaultSelected) || preset.options[0];
+
+  function applyPreset() {
     const chosen = presets.find((p) => p.key === preset.value);
     note.textContent = chosen ? chosen.note : "";
     if (!chosen) return;
@@ -19,7 +22,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const username = form.querySelector("#username");
     if (chosen.username_hint) username.placeholder = chosen.username_hint;
     toggleSmtp();
-  });
+  }
+  preset.addEventListener("change", applyPreset);
 
   function toggleSmtp() {
     const smtp = protocol.value === "smtp" || protocol.value.endsWith("_oauth");
@@ -27,4 +31,5 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   protocol.addEventListener("change", toggleSmtp);
   toggleSmtp();
+  if (rendered && preset.value !== rendered.value) applyPreset();
 });
