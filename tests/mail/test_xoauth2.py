@@ -36,7 +36,7 @@ def test_xoauth2_logs_in_as_the_mailbox(smtp_server, settings_for, trust_test_ca
     assert server.messages[0].login == MAILBOX
     assert tokens.calls == [False]
     steps = {s["name"]: s["detail"] for s in trace.as_list()}
-    assert steps["AUTH"].startswith(f"XOAUTH2 as {MAILBOX} (token hidden)")
+    assert steps["AUTH"].startswith(f"AUTH XOAUTH2 as {MAILBOX} (token hidden)")
     assert "tok-1" not in repr(trace.as_list()) and "tok-1" not in repr(settings)
 
 

@@ -208,7 +208,7 @@ def test_no_token_in_any_page_reply_or_log(oauth_space, caplog):
     check = wait_for_check(int(response.headers["Location"].rsplit("/", 1)[1]))
     assert check.status == "succeeded", (check.summary, check.steps)
     report = oauth_space.client.get(f"/settings/email/checks/{check.id}").get_data(as_text=True)
-    assert f"XOAUTH2 as {OAUTH_MAILBOX} (token hidden)" in report
+    assert f"AUTH XOAUTH2 as {OAUTH_MAILBOX} (token hidden)" in report
     pages = report + oauth_space.client.get("/settings/email").get_data(as_text=True)
     db.session.expire_all()
     rows = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))).scalars()

@@ -50,7 +50,7 @@ def test_connect_microsoft_365_and_send_a_test_email(
     page.get_by_role("button", name="Send Test Email").click()
     expect(page.get_by_text("Test email sent.")).to_be_visible(timeout=15_000)
     expect(page.locator("table.steps")).to_contain_text(
-        f"XOAUTH2 as {OAUTH_MAILBOX} (token hidden)"
+        f"AUTH XOAUTH2 as {OAUTH_MAILBOX} (token hidden)"
     )
     [got] = server.messages
     assert got.login == OAUTH_MAILBOX and got.rcpt_tos == ["me@acme.example"]

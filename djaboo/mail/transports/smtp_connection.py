@@ -338,10 +338,12 @@ class SMTPConnection(Transport):
                 raise TransientError("The server closed the connection during login.") from None
             if code in (235, 503):
                 self.trace.add(
-                    "AUTH", True, f"XOAUTH2 as {s.username} (token hidden): {code} {reply}"
+                    "AUTH", True, f"AUTH XOAUTH2 as {s.username} (token hidden): {code} {reply}"
                 )
                 return
-            self.trace.add("AUTH", False, f"XOAUTH2 as {s.username} (token hidden): {code} {reply}")
+            self.trace.add(
+                "AUTH", False, f"AUTH XOAUTH2 as {s.username} (token hidden): {code} {reply}"
+            )
             if 400 <= code < 500:
                 raise TransientError(
                     "The server could not check the login right now.",
