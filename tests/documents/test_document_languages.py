@@ -261,6 +261,7 @@ def test_an_email_fills_the_company_fields_and_wraps_in_its_language(
         '<p><img src="{logo_url}" alt="logo"></p>{email_signature}'
     )
     data = send_form(shop.client, shop.invoice.id, body_html=body)
+    data["contacts"] = data["contacts"][:1]  # one contact: one email
     assert shop.client.post(f"/invoices/{shop.invoice.id}/send", data=data).status_code == 302
     row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
     assert wait_for_delivery(row.id).status == "sent"

@@ -15,6 +15,7 @@ from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.staff.models import PasswordReset, PasswordResetRequest, User
 from djaboo.staff.password_reset_views import CHANGED, SENT
+from tests.documents.conftest import wait_for_delivery
 from tests.fixtures.database import TEST_BASE_URL, csrf_token_from
 from tests.fixtures.factories import DEFAULT_PASSWORD
 from tests.staff.conftest import deliver_all, link_in, path_of, wait_for_messages
@@ -86,6 +87,7 @@ def test_the_whole_flow_through_the_pages(app, client, team, login, mail_worker)
     link = link_in(message)
     token = link.rpartition("/")[2]
     (row,) = outbox()
+    row = wait_for_delivery(row.id)  # the server has it; the worker writes "sent" right after
     (reset,) = db.session.execute(sa.select(PasswordReset)).scalars().all()
     assert (row.origin, row.event, row.status) == ("password_reset", "password_reset", "sent")
     assert row.idempotency_key == f"password-reset:{reset.id}"
