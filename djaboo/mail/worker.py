@@ -151,11 +151,13 @@ def run(
     last_run = [float("-inf")] * len(jobs)
     last_served, last_beat = 0, float("-inf")
     failures = 0  # passes in a row that found the database unreachable
+    came_meanwhile: set[int] = set()  # spaces found due while a thread was serving them
 
     def serve(space_id: int) -> None:
         with app.app_context():
+            claimed = 0
             try:
-                if serve_space(
+                claimed = serve_space(
                     space_id,
                     settings_for,
                     batch=batch,
@@ -165,8 +167,7 @@ def run(
                     stop=stop,
                     notify=notify,
                     sent=sent,
-                ):
-                    wake.set()  # maybe more of it: look again at once
+                )
             except UNREACHABLE as exc:
                 log.warning(
                     "delivery for space %s: database unreachable: %s", space_id, describe(exc)
@@ -177,13 +178,20 @@ def run(
                 )
             finally:
                 _end_pass()
+                # The space is free again before the loop is woken: woken while its future was
+                # still running, the loop skipped it and slept a whole interval, and mail queued
+                # for it meanwhile (a resend) waited that long.
+                serving.pop(space_id, None)
+                if claimed or space_id in came_meanwhile:  # maybe more, or mail came meanwhile
+                    came_meanwhile.discard(space_id)
+                    wake.set()
 
     with ThreadPoolExecutor(threads, thread_name_prefix="mail-space") as pool:
         try:
             while not stop.is_set():
                 pause = interval
-                for space_id in [s for s, future in serving.items() if future.done()]:
-                    del serving[space_id]
+                for space_id in [s for s, future in list(serving.items()) if future.done()]:
+                    serving.pop(space_id, None)
                 try:
                     if time.monotonic() - last_beat >= BEAT_EVERY:
                         beat()
@@ -195,7 +203,9 @@ def run(
                         if time.monotonic() - last_run[n] >= every:
                             last_run[n] = time.monotonic()
                             job()
-                    for space_id in due_spaces(last_served, lease, skip=serving):
+                    due_now = due_spaces(last_served, lease)
+                    came_meanwhile.update(s for s in due_now if s in serving)
+                    for space_id in [s for s in due_now if s not in serving]:
                         if len(serving) >= threads:
                             break
                         serving[space_id] = pool.submit(serve, space_id)
