@@ -10,6 +10,7 @@ from djaboo.documents.kinds import ESTIMATE, INVOICE
 from djaboo.documents.lifecycle import copy_lines
 from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.numbering import next_number
+from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
 from djaboo.i18n import _l
 from djaboo.settings.company import payment_terms_of
@@ -33,6 +34,7 @@ def answer_estimate(estimate: Estimate, accepted: bool, today: date) -> None:
         )
     estimate.status = "accepted" if accepted else "declined"
     estimate.version += 1
+    withdraw_unwanted_emails(estimate)  # answered: no "please answer" may still go out
 
 
 def convert_to_invoice(estimate: Estimate, owner: User, today: date) -> Invoice:

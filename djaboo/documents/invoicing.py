@@ -8,6 +8,7 @@ from djaboo.documents.errors import DocumentRuleError
 from djaboo.documents.models import Invoice, Payment
 from djaboo.documents.statuses import paid_status
 from djaboo.documents.totals import refresh_totals, round_money
+from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
 from djaboo.staff.models import User
 
@@ -51,4 +52,5 @@ def record_payment(
     recompute(invoice)
     invoice.version += 1
     db.session.flush()
+    withdraw_unwanted_emails(invoice)  # paid now: no "please pay" may still go out
     return payment

@@ -1,6 +1,7 @@
 """The rules every kind of document follows: created as a draft with the next number of its
 kind, changed until its status locks it, marked sent by its first email, cancelled when its
-kind allows. Add and flush only; the caller commits."""
+kind allows. A status that locks it cancels its emails still waiting to go (unwanted_emails.py).
+Add and flush only; the caller commits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from djaboo.documents.kinds import DocumentKind, kind_of
 from djaboo.documents.models import Customer
 from djaboo.documents.numbering import next_number
 from djaboo.documents.recording import lock_documents
+from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
 from djaboo.staff.models import User
 
@@ -39,6 +41,7 @@ def update_document(document, form) -> None:
         raise DocumentRuleError(f"{_a(document, kind)} cannot be changed.")
     _apply(kind, document, form)
     document.version += 1
+    withdraw_unwanted_emails(document)  # lines cut to what was paid: the invoice is paid
 
 
 def mark_sent(document, when) -> None:
@@ -72,6 +75,7 @@ def cancel_document(document) -> None:
         raise DocumentRuleError(f"{_a(document, kind)} cannot be cancelled.")
     document.status = "cancelled"
     document.version += 1
+    withdraw_unwanted_emails(document)
 
 
 def copy_lines(source, target_kind: DocumentKind) -> list:
