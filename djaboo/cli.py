@@ -234,7 +234,7 @@ def mail_worker(
     from djaboo.documents.reminders import reminders_no_longer_due
     from djaboo.mail import worker
     from djaboo.notices.failures import notify_failure
-    from djaboo.settings import bounces, retention
+    from djaboo.settings import bounces, retention, sent_copies
     from djaboo.settings.transport_settings import transport_settings_for_space
 
     # Reminders and notices to staff are composed here and carry links (without BASE_URL a
@@ -254,16 +254,17 @@ def mail_worker(
                 withdraw,
                 lease,
                 notify=notify_failure,
-                sent=bounces.save_sent_copy,
+                sent=sent_copies.mark_pending,
             ):
                 total += handled
         with _database_answers():
+            sent_copies.save_sent_copies()
             bounces.read_bounce_mailboxes(notify_failure)
         click.echo(f"{total} email(s) handled.")
         return
     schedule = "reminders every 15 min" if reminders else "no reminders"
     schedule += ", retention every hour" if prune else ""
-    schedule += ", bounce mailboxes every 3 min"
+    schedule += ", bounce mailboxes every 3 min, Sent folder copies every 20 s"
     click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
     # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
     # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
@@ -281,9 +282,10 @@ def mail_worker(
             jobs=[
                 *([(retention.EVERY, retention.prune_sent_messages)] if prune else []),
                 (bounces.EVERY, partial(bounces.read_bounce_mailboxes, notify_failure)),
+                (sent_copies.EVERY, sent_copies.save_sent_copies),
             ],
             notify=notify_failure,
-            sent=bounces.save_sent_copy,
+            sent=sent_copies.mark_pending,
         )
 
 

@@ -38,9 +38,10 @@ SettingsFor = Callable[[int], TransportSettings]
 # a feature records what it wants (notices to staff) in the session; the call is committed on
 # its own, and whatever it raises is logged, never the delivery's concern. The row is detached.
 Notify = Callable[[OutboxMessage], object]
-# Told of each email the server accepted, once that is stored (e.g. to save a copy in the
-# mailbox's Sent folder, djaboo/settings/bounces.py): committed on its own like Notify; what
-# it raises is logged, and never changes the send's outcome.
+# Told of each email the server accepted, once that is stored (e.g. to mark its copy in the
+# mailbox's Sent folder pending, djaboo/settings/sent_copies.py: a quick write, never a slow
+# call, as it runs in the delivery thread): committed on its own like Notify; what it raises
+# is logged, and never changes the send's outcome.
 Sent = Callable[[OutboxMessage], object]
 
 

@@ -235,17 +235,51 @@ def sent_folder(conn: imaplib.IMAP4) -> str:
     raise MailboxError("The mailbox has no folder marked as Sent (\\Sent special use).")
 
 
-def append_sent(settings: MailboxSettings, raw: bytes) -> str:
-    """Save `raw` in the mailbox's Sent folder, marked as read; returns the folder's name."""
-    conn = connect(settings)
-    try:
-        folder = sent_folder(conn)
-        _ok(
-            conn.append(_quote(folder), r"(\Seen)", imaplib.Time2Internaldate(time.time()), raw),
-            f"save the copy in {folder}",
+class SentFolder:
+    """The mailbox's \\Sent folder over one connection, for a batch of copies:
+
+        with SentFolder(settings) as sent:   # connects, logs in, finds the folder
+            sent.append(raw)                 # once per message, marked as read
+
+    Both raise MailboxError. After one that lost the connection, `broken` is True: the
+    messages left wait for the next connection."""
+
+    def __init__(self, settings: MailboxSettings) -> None:
+        self.settings = settings
+        self.broken = False
+        self.folder = ""
+        self._conn: imaplib.IMAP4 | None = None
+
+    def __enter__(self) -> SentFolder:
+        self._conn = connect(self.settings)
+        try:
+            self.folder = self._answered(lambda: sent_folder(self._conn))
+        except BaseException:
+            _close(self._conn)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._conn is not None:
+            _close(self._conn)
+
+    def append(self, raw: bytes) -> None:
+        if self.broken:
+            raise MailboxError("The IMAP server stopped answering.")
+        folder = self.folder
+        self._answered(
+            lambda: _ok(
+                self._conn.append(
+                    _quote(folder), r"(\Seen)", imaplib.Time2Internaldate(time.time()), raw
+                ),
+                f"save the copy in {folder}",
+            )
         )
-        return folder
-    except (OSError, imaplib.IMAP4.error) as exc:
-        raise MailboxError(f"The IMAP server stopped answering ({exc}).") from None
-    finally:
-        _close(conn)
+
+    def _answered(self, step):
+        """step(), with a lost connection said in words (and remembered)."""
+        try:
+            return step()
+        except (OSError, imaplib.IMAP4.error) as exc:
+            self.broken = True
+            raise MailboxError(f"The IMAP server stopped answering ({exc}).") from None

@@ -99,6 +99,15 @@ class OutboxMessage(db.Model):
             "origin IN ('manual', 'reminder', 'test', 'thank_you', 'notice', 'password_reset')",
             name="origin",
         ),
+        sa.CheckConstraint("sent_copy IN ('', 'pending', 'saved', 'failed')", name="sent_copy"),
+        # What the Sent folder copy job looks through: the copies still to save.
+        sa.Index(
+            "ix_outbox_sent_copy_pending",
+            "space_id",
+            "sent_copy_next_at",
+            postgresql_where=sa.text("sent_copy = 'pending'"),
+            sqlite_where=sa.text("sent_copy = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +155,13 @@ class OutboxMessage(db.Model):
     # (djaboo/mail/bounces.py); the reason is the DSN's status and diagnostic.
     bounce_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     bounced_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
-    # Why the copy in the mailbox's Sent folder could not be saved ("" : saved, or not asked).
+    # The copy in the mailbox's Sent folder, saved by a job of its own after the send
+    # (djaboo/settings/sent_copies.py): "" not asked, "pending", "saved", "failed" (given up).
+    sent_copy: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
+    sent_copy_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When a pending copy may be tried: after a failed attempt, or once a job's lease ends.
+    sent_copy_next_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # Why the copy could not be saved ("" : saved, not asked, or not tried yet).
     sent_copy_error: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     @property

@@ -47,6 +47,7 @@ THREADS = 4  # spaces one worker serves at once
 BEAT_EVERY = 10.0  # seconds between heartbeats
 POLL = {"postgresql": 5.0, "sqlite": 0.5}  # seconds between idle looks (PostgreSQL: LISTEN too)
 SOONEST = 0.05  # seconds: the shortest pause before a retry or a scheduled email falls due
+JOB_GRACE = 10.0  # seconds a stopping worker waits for the job it is running
 
 _last_served = threading.local()
 
@@ -135,10 +136,12 @@ def run(
     (PostgreSQL NOTIFY), `interval` seconds passed (default: 5 s on PostgreSQL, 0.5 s on
     SQLite), or a retry or a scheduled email falls due, whichever comes first. `periodic` (the
     reminder run) is called every `period` seconds, and each of `jobs` (seconds, job), such as
-    the retention run, every its seconds, the first time at start; they must be safe to run in
-    several workers at once. `notify` is told of each email whose outcome went wrong
-    (djaboo/mail/batch.py, Notify), `sent` of each email the server accepted (Sent). On stop,
-    each thread gives back the rows it has not started and ends after its current message."""
+    the retention run, every its seconds, the first time at start, one after another in a
+    thread of their own (a slow job, say an IMAP server that hangs, never holds up delivery);
+    they must be safe to run in several workers at once. `notify` is told of each email whose
+    outcome went wrong (djaboo/mail/batch.py, Notify), `sent` of each email the server accepted
+    (Sent). On stop, each thread gives back the rows it has not started and ends after its
+    current message."""
     stop = stop or threading.Event()
     app = current_app._get_current_object()
     engine = db.engine.dialect.name
@@ -148,7 +151,6 @@ def run(
         Listener(db.engine, wake, stop).start()
     serving: dict[int, Future] = {}
     jobs = [*([(period, periodic)] if periodic else []), *jobs]
-    last_run = [float("-inf")] * len(jobs)
     last_served, last_beat = 0, float("-inf")
     failures = 0  # passes in a row that found the database unreachable
     came_meanwhile: set[int] = set()  # spaces found due while a thread was serving them
@@ -186,6 +188,11 @@ def run(
                     came_meanwhile.discard(space_id)
                     wake.set()
 
+    runner = threading.Thread(
+        target=_run_jobs, args=(app, jobs, stop), name="mail-jobs", daemon=True
+    )
+    if jobs:
+        runner.start()
     with ThreadPoolExecutor(threads, thread_name_prefix="mail-space") as pool:
         try:
             while not stop.is_set():
@@ -199,10 +206,6 @@ def run(
                     if failures:
                         log.warning("database answering again after %d failed attempt(s)", failures)
                         failures = 0
-                    for n, (every, job) in enumerate(jobs):
-                        if time.monotonic() - last_run[n] >= every:
-                            last_run[n] = time.monotonic()
-                            job()
                     due_now = due_spaces(last_served, lease)
                     came_meanwhile.update(s for s in due_now if s in serving)
                     for space_id in [s for s in due_now if s not in serving]:
@@ -229,6 +232,33 @@ def run(
                 _sleep(wake, stop, pause)
         finally:
             stop.set()  # Ctrl+C: the threads give back what they have not started
+            # It ends after the job it is running; a long one (a reminder run) is cut short
+            # with the process like before: each job commits in steps of its own.
+            if runner.is_alive():
+                runner.join(JOB_GRACE)
+
+
+def _run_jobs(app, jobs: Sequence[tuple[float, Callable[[], object]]], stop) -> None:
+    """Each job every its seconds (the first time at once), until `stop`; one failing is
+    logged and tried again at its next time."""
+    last_run = [float("-inf")] * len(jobs)
+    with app.app_context():
+        while not stop.is_set():
+            for n, (every, job) in enumerate(jobs):
+                if stop.is_set() or time.monotonic() - last_run[n] < every:
+                    continue
+                last_run[n] = time.monotonic()
+                try:
+                    job()
+                except UNREACHABLE as exc:
+                    log.warning("mail worker job: database unreachable: %s", describe(exc))
+                except Exception:
+                    log.exception("mail worker job %r failed; it runs again at its next time", job)
+                finally:
+                    _end_pass()
+            now = time.monotonic()
+            soonest = min(last + every for last, (every, _) in zip(last_run, jobs, strict=True))
+            stop.wait(min(max(soonest - now, 0.05), 0.5))
 
 
 def _pause_until_due(interval: float) -> float:

@@ -17,7 +17,8 @@ from djaboo.extensions import db
 from djaboo.mail import worker
 from djaboo.mail.outbox import BouncedAddress, OutboxMessage
 from djaboo.notices.failures import notify_failure
-from djaboo.settings.bounces import read_bounce_mailboxes, save_sent_copy
+from djaboo.settings.bounces import read_bounce_mailboxes
+from djaboo.settings.sent_copies import mark_pending, save_sent_copies
 from djaboo.settings.transport_settings import transport_settings_for_space
 from tests.mail.test_bounce_parsing import sample
 from tests.notices.conftest import notices
@@ -30,9 +31,11 @@ def send_invoice(shop):
 
 
 def deliver() -> None:
-    """The worker as `djaboo mail worker` runs it: told of failures and of each sent email."""
-    while worker.run_once(transport_settings_for_space, notify=notify_failure, sent=save_sent_copy):
+    """The worker as `djaboo mail worker --once` runs it: told of failures and of each sent
+    email (its Sent folder copy pending), then its job that saves the copies."""
+    while worker.run_once(transport_settings_for_space, notify=notify_failure, sent=mark_pending):
         pass
+    save_sent_copies()
 
 
 def save_bounces(shop, imap, **overrides):
