@@ -5,8 +5,8 @@ Part of the reminder run (djaboo/documents/reminders.py: same schedule, the spac
 and time zone, `djaboo reminders run` and the mail worker's quarter-hourly run). A sent estimate
 (not a draft, not accepted or declined, not expired) whose expiry date is within N days of the
 reminder day gets the "Estimate expiring soon" template once, signed by its owner, through the
-same ledger as the invoice reminders: a reminder_log row (estimate, "expiring", 0) whose unique
-key makes a second or concurrent run send nothing extra.
+same ledger as the invoice reminders (reminder_ledger.py): an entry (estimate, "expiring", 0)
+whose unique key makes a second or concurrent run send nothing extra.
 
 Like a chunk of invoice reminders, each chunk is composed without a lock, then recorded in one
 short transaction: the estimates are locked (djaboo/documents/recording.py) and checked again,
@@ -27,11 +27,16 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.documents.automatic_emails import Automatic, compose_automatic
 from djaboo.documents.kinds import ESTIMATE
 from djaboo.documents.models import Customer, Estimate, ReminderLog, ReminderSettings
 from djaboo.documents.recording import DocumentEmail, lock_documents, record_document_emails
+from djaboo.documents.reminder_ledger import (
+    claim_entries,
+    link_entries,
+    no_longer_due,
+    reminder_signer,
+)
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
@@ -235,57 +240,30 @@ class _Run:
     def sender(self, owner_id: int | None) -> User:
         """The estimate's owner signs it; without one, the space's first active admin."""
         if owner_id not in self._senders:
-            self._senders[owner_id] = (
-                db.session.get(User, owner_id) if owner_id else None
-            ) or db.session.execute(
-                sa.select(User)
-                .where(User.space_id == self.space.id, User.role == "admin", User.active.is_(True))
-                .order_by(User.id)
-                .limit(1)
-            ).scalar_one()
+            self._senders[owner_id] = reminder_signer(self.space.id, owner_id)
         return self._senders[owner_id]
 
 
 def _insert_logs(space_id: int, ids: list[int]) -> set[int]:
-    """The ledger rows; the ones a concurrent run already has are skipped (not returned)."""
-    if not ids:
-        return set()
-    now = utcnow()
-    statement = insert_skipping_duplicates(db.session, ReminderLog.__table__).returning(
-        ReminderLog.estimate_id
-    )
-    rows = [
-        {"space_id": space_id, "estimate_id": i, "stage": STAGE, "occurrence": 0, "created_at": now}
-        for i in ids
-    ]
-    return set(db.session.execute(statement, rows).scalars())
+    """The ledger entries; the ones a concurrent run already has are skipped (not returned)."""
+    entries = [(i, STAGE, 0) for i in ids]
+    return {entry[0] for entry in claim_entries(space_id, ESTIMATE.name, entries)}
 
 
 def _link_logs(outbox_ids: dict[int, int]) -> None:
-    """Each ledger row points to the email it caused."""
-    if not outbox_ids:
-        return
-    table = ReminderLog.__table__
-    db.session.execute(
-        sa.update(table)
-        .where(table.c.estimate_id == sa.bindparam("b_estimate"), table.c.stage == STAGE)
-        .values(outbox_id=sa.bindparam("b_outbox")),
-        [{"b_estimate": e, "b_outbox": o} for e, o in outbox_ids.items()],
-    )
+    """Each ledger entry points to the email it caused."""
+    link_entries(ESTIMATE.name, {(e, STAGE, 0): o for e, o in outbox_ids.items()})
 
 
 def expiry_reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
     """For the mail worker, just before sending: queued expiry reminders whose estimate was
     accepted, declined or deleted since, has expired, or whose customer's reminders were
     turned off; each with the reason shown in the email log."""
-    reminders = {
-        row.id: row.doc_id
-        for row in rows
-        if row.doc_type == ESTIMATE.name and row.origin == "reminder"
-    }
-    if not reminders:
-        return {}
-    estimates = {
+    return no_longer_due(rows, ESTIMATE.name, _current_estimates, _not_remindable)
+
+
+def _current_estimates(ids: set[int]) -> dict:
+    return {
         row.id: row
         for row in db.session.execute(
             sa.select(
@@ -298,15 +276,9 @@ def expiry_reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
             )
             .join(Customer, Customer.id == Estimate.customer_id)
             .join(Space, Space.id == Estimate.space_id)
-            .where(Estimate.id.in_(set(reminders.values())))
+            .where(Estimate.id.in_(ids))
         )
     }
-    reasons = {}
-    for row_id, estimate_id in reminders.items():
-        reason = _not_remindable(estimates.get(estimate_id))
-        if reason:
-            reasons[row_id] = f"Not sent: {reason}."
-    return reasons
 
 
 def _not_remindable(estimate) -> str | None:

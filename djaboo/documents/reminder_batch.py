@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from djaboo.db import insert_skipping_duplicates, utcnow
 from djaboo.documents.kinds import INVOICE
 from djaboo.documents.merge_facts import document_facts
 from djaboo.documents.models import Customer, Invoice, PublicLink, ReminderLog, ReminderSettings
 from djaboo.documents.recording import DocumentEmail, lock_documents, record_document_emails
+from djaboo.documents.reminder_ledger import claim_entries, link_entries, reminder_signer
 from djaboo.documents.reminder_stages import Due, event_for, still_wanted
 from djaboo.documents.sending import (
     EmailInputs,
@@ -89,18 +89,7 @@ class SpaceBatch:
     def sender(self, owner_id: int | None) -> User:
         """The invoice's owner signs it (their signature, else the global one); else an admin."""
         if owner_id not in self._senders:
-            user = db.session.get(User, owner_id) if owner_id else None
-            self._senders[owner_id] = (
-                user
-                or db.session.execute(
-                    sa.select(User)
-                    .where(
-                        User.space_id == self.space.id, User.role == "admin", User.active.is_(True)
-                    )
-                    .order_by(User.id)
-                    .limit(1)
-                ).scalar_one()
-            )
+            self._senders[owner_id] = reminder_signer(self.space.id, owner_id)
         return self._senders[owner_id]
 
 
@@ -232,27 +221,9 @@ def record_unmade(batch: SpaceBatch, due: Due, reason: str) -> int | None:
 
 
 def _link_logs(outbox_ids: dict[Due, int]) -> None:
-    """Each ledger row points to the email it caused."""
-    if not outbox_ids:
-        return
-    table = ReminderLog.__table__
-    db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.invoice_id == sa.bindparam("b_invoice"),
-            table.c.stage == sa.bindparam("b_stage"),
-            table.c.occurrence == sa.bindparam("b_occurrence"),
-        )
-        .values(outbox_id=sa.bindparam("b_outbox")),
-        [
-            {
-                "b_invoice": due.invoice_id,
-                "b_stage": due.stage,
-                "b_occurrence": due.occurrence,
-                "b_outbox": outbox_id,
-            }
-            for due, outbox_id in outbox_ids.items()
-        ],
+    link_entries(
+        INVOICE.name,
+        {(d.invoice_id, d.stage, d.occurrence): outbox_id for d, outbox_id in outbox_ids.items()},
     )
 
 
@@ -294,27 +265,9 @@ def sent_by_hand_since(ids: list[int], batch: SpaceBatch) -> set[int]:
 
 
 def _insert_logs(space_id: int, dues: list[Due]) -> set[Due]:
-    """Insert the chunk's log rows; the ones a concurrent run already has are skipped."""
-    if not dues:
-        return set()
-    now = utcnow()
-    statement = insert_skipping_duplicates(db.session, ReminderLog.__table__).returning(
-        ReminderLog.invoice_id, ReminderLog.stage, ReminderLog.occurrence
-    )
-    rows = db.session.execute(
-        statement,
-        [
-            {
-                "space_id": space_id,
-                "invoice_id": d.invoice_id,
-                "stage": d.stage,
-                "occurrence": d.occurrence,
-                "created_at": now,
-            }
-            for d in dues
-        ],
-    ).all()
-    return {Due(*row) for row in rows}
+    """The chunk's ledger entries; the ones a concurrent run already has are skipped."""
+    entries = [(d.invoice_id, d.stage, d.occurrence) for d in dues]
+    return {Due(*entry) for entry in claim_entries(space_id, INVOICE.name, entries)}
 
 
 def reminded_before(ids: list[int]) -> set[int]:

@@ -29,6 +29,7 @@ from djaboo.documents.reminder_batch import (
     record_chunk,
     record_unmade,
 )
+from djaboo.documents.reminder_ledger import no_longer_due
 from djaboo.documents.reminder_stages import (
     Due,
     not_remindable,
@@ -167,14 +168,11 @@ def reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
 
 
 def _invoice_reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str]:
-    reminders = {
-        row.id: row.doc_id
-        for row in rows
-        if row.doc_type == INVOICE.name and row.origin == "reminder"
-    }
-    if not reminders:
-        return {}
-    invoices = {
+    return no_longer_due(rows, INVOICE.name, _current_invoices, _not_remindable)
+
+
+def _current_invoices(ids: set[int]) -> dict:
+    return {
         row.id: row
         for row in db.session.execute(
             sa.select(
@@ -185,13 +183,10 @@ def _invoice_reminders_no_longer_due(rows: list[OutboxMessage]) -> dict[int, str
                 Customer.reminders_enabled.label("customer_reminders"),
             )
             .join(Customer, Customer.id == Invoice.customer_id)
-            .where(Invoice.id.in_(set(reminders.values())))
+            .where(Invoice.id.in_(ids))
         )
     }
-    reasons = {}
-    for row_id, invoice_id in reminders.items():
-        invoice = invoices.get(invoice_id)
-        reason = "the invoice was deleted" if invoice is None else not_remindable(invoice)
-        if reason:
-            reasons[row_id] = f"Not sent: {reason}."
-    return reasons
+
+
+def _not_remindable(invoice) -> str | None:
+    return "the invoice was deleted" if invoice is None else not_remindable(invoice)
