@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from djaboo.email_templates.samples import sample_facts
 from djaboo.mail.compose import (
@@ -44,6 +44,10 @@ class Preview:
     text: str
     missing: list[str]
     problem: str | None = None  # why the HTML cannot be shown (nor sent)
+
+    def as_json(self) -> dict:
+        """What the preview scripts of the template editor and the send page read."""
+        return {**asdict(self), "errors": {}}
 
 
 def preview_html(

@@ -132,16 +132,7 @@ def live_preview(template_id: int):
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = _preview_of(template, form)
-    return jsonify(
-        subject=preview.subject,
-        sender=preview.sender,
-        recipient=preview.recipient,
-        html=preview.html,
-        text=preview.text,
-        missing=preview.missing,
-        problem=preview.problem,
-        errors={},
-    )
+    return jsonify(preview.as_json())
 
 
 @bp.route("/<int:template_id>/preview")

@@ -71,6 +71,22 @@ def idle_shop(
     return shop
 
 
+def estimate_send_form(client, estimate, **overrides):
+    """The estimate's send form to its customer's first contact, as its page draws it."""
+    page = client.get(f"/estimates/{estimate.id}/send").get_data(as_text=True)
+    data = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+        "send_key": re.search(r'name="send_key"[^>]*value="([^"]+)"', page).group(1),
+        "event": "estimate_sent",
+        "contacts": [str(estimate.customer.contacts[0].id)],
+        "subject": "Estimate {estimate_number}",
+        "body_html": "<p>See {estimate_link} valid until {estimate_expirydate}</p>",
+        "attach_pdf": "y",
+        "action": "send",
+    }
+    return data | overrides
+
+
 def send_form(client, invoice_id, **overrides):
     page = client.get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
     data = {

@@ -1,5 +1,6 @@
 """Estimates: numbering, sending, the customer's answer on the public page, becoming an invoice."""
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.public_links import active_link
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
-from tests.documents.conftest import wait_for_delivery
+from tests.documents.conftest import estimate_send_form, wait_for_delivery
 
 
 def estimate_data(customer_id, **overrides):
@@ -52,18 +53,7 @@ def test_send_estimate_then_the_customer_accepts_and_it_becomes_an_invoice(shop,
     estimate = create(shop.client, shop.customer.id)
     page = shop.client.get(f"/estimates/{estimate.id}/send").get_data(as_text=True)
     assert "Estimate sent to customer" in page
-    import re
-
-    data = {
-        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-        "send_key": re.search(r'name="send_key"[^>]*value="([^"]+)"', page).group(1),
-        "event": "estimate_sent",
-        "contacts": [str(shop.customer.contacts[0].id)],
-        "subject": "Estimate {estimate_number}",
-        "body_html": "<p>See {estimate_link} valid until {estimate_expirydate}</p>",
-        "attach_pdf": "y",
-        "action": "send",
-    }
+    data = estimate_send_form(shop.client, estimate)
     assert shop.client.post(f"/estimates/{estimate.id}/send", data=data).status_code == 302
     row = wait_for_delivery(db.session.execute(sa.select(OutboxMessage.id)).scalar_one())
     assert row.status == "sent", row.last_error

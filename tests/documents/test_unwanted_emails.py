@@ -3,7 +3,6 @@ longer wants it: an invoice paid or cancelled, an estimate answered. In the tran
 status change; a row a worker has claimed is left alone; reminders are withdrawn by their own
 rule. Real SMTP server, real worker pass, both engines."""
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from djaboo.mail import worker
 from djaboo.mail.claims import claim_due
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.settings.transport_settings import transport_settings_for_space
+from tests.documents.conftest import estimate_send_form
 from tests.documents.test_estimates import create as create_estimate
 from tests.documents.test_queue_control import in_zone, queue, row, send_at_value
 from tests.documents.test_reminders import now_after_send_hour
@@ -122,17 +122,8 @@ def test_cancelling_an_invoice_or_answering_an_estimate_cancels_its_scheduled_em
     )
 
     estimate = create_estimate(shop.client, shop.customer.id)
-    page = shop.client.get(f"/estimates/{estimate.id}/send").get_data(as_text=True)
-    data = {
-        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-        "send_key": re.search(r'name="send_key"[^>]*value="([^"]+)"', page).group(1),
-        "event": "estimate_sent",
-        "contacts": [str(shop.customer.contacts[0].id)],
-        "subject": "Estimate {estimate_number}",
-        "body_html": "<p>Please answer: {estimate_link}</p>",
-        "action": "send",
-        "send_at": later,
-    }
+    data = estimate_send_form(shop.client, estimate, send_at=later, attach_pdf=None)
+    data = {k: v for k, v in data.items() if v is not None}
     assert shop.client.post(f"/estimates/{estimate.id}/send", data=data).status_code == 302
     estimate_email = db.session.execute(
         sa.select(OutboxMessage).where(OutboxMessage.doc_type == "estimate")

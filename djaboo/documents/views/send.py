@@ -106,16 +106,7 @@ def preview_view(kind: DocumentKind, document_id: int):
     if not form.validate():
         return jsonify(errors=dict(form.errors)), 400  # invalid input is never previewed
     preview = preview_document_email(document, current_user, _request_from(form))
-    return jsonify(
-        subject=preview.subject,
-        sender=preview.sender,
-        recipient=preview.recipient,
-        html=preview.html,
-        text=preview.text,
-        missing=preview.missing,
-        problem=preview.problem,
-        errors={},
-    )
+    return jsonify(preview.as_json())
 
 
 def _queued_message(queued: Queued) -> tuple[str, str]:
