@@ -144,6 +144,15 @@ def test_a_failed_sign_in_says_so_in_the_browser_s_language(client, create_space
     assert "メールアドレスまたはパスワードが正しくありません。" in response.get_data(as_text=True)
 
 
+def test_a_page_that_needs_sign_in_says_so_in_the_browser_s_language(client):
+    response = client.get("/staff/profile", headers={"Accept-Language": "fr"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "fr"})
+    assert "Veuillez vous connecter pour continuer." in page.get_data(as_text=True)
+    page = client.get("/staff/profile", follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to continue." in page
+
+
 def test_error_pages_in_the_reader_s_language(app, client, create_space, login):
     admin = create_space()
     admin.language = "fr"
