@@ -68,7 +68,9 @@ def change_password():
         else:
             set_password(current_user, password_form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this session continues under the new token; others end
+            # This session continues under the new token; others end. The user itself, not the
+            # current_user proxy: stored as the user, the proxy would resolve to itself.
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("staff.profile"))
     return render_template("staff/profile.html", form=form, password_form=password_form), 400
