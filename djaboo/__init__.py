@@ -115,7 +115,11 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
-    login_manager.login_message = "Please sign in to continue."
+    from djaboo.i18n import _l
+
+    # Lazy, made a str in the visitor's language when flashed (a session holds only str).
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

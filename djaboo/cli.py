@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, run_command
 
 from djaboo.config import ConfigError, normalized_base_url, require_base_url
 from djaboo.extensions import db
+from djaboo.i18n import _, with_language
 
 
 def _create_app() -> Flask:
@@ -49,7 +50,7 @@ def _run_dev_server(**options) -> None:
         try:
             app.config["BASE_URL"] = normalized_base_url(address)
         except ConfigError as exc:
-            raise click.ClickException(f"{exc} Set DJABOO_BASE_URL.") from None
+            raise click.ClickException(_("%(error)s Set DJABOO_BASE_URL.", error=exc)) from None
     run_command.callback(**options)
 
 
@@ -91,9 +92,15 @@ def spaces_create(name: str, admin_email: str, admin_name: str, admin_password: 
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(
-        f"Created space {admin.space.id} {admin.space.name!r}; admin {admin.email} can sign in."
-    )
+    with with_language(admin.space.default_language):
+        click.echo(
+            _(
+                "Created space %(id)s %(name)s; admin %(email)s can sign in.",
+                id=admin.space.id,
+                name=repr(admin.space.name),
+                email=admin.email,
+            )
+        )
 
 
 @spaces.command("list")
@@ -105,7 +112,7 @@ def spaces_list() -> None:
     rows = db.session.execute(sa.select(Space).order_by(Space.id)).scalars().all()
     if not rows:
         click.echo(
-            "No spaces yet. Create one with: djaboo spaces create --name ... --admin-email ..."
+            _("No spaces yet. Create one with: djaboo spaces create --name ... --admin-email ...")
         )
     for space in rows:
         users = (
@@ -116,7 +123,15 @@ def spaces_list() -> None:
             .all()
         )
         admins = ", ".join(u.email for u in users if u.is_admin and u.active) or "-"
-        click.echo(f"{space.id}\t{space.name}\t{len(users)} users\tadmins: {admins}")
+        with with_language(space.default_language):
+            line = _(
+                "%(id)s\t%(name)s\t%(count)s users\tadmins: %(admins)s",
+                id=space.id,
+                name=space.name,
+                count=len(users),
+                admins=admins,
+            )
+        click.echo(line)
 
 
 @click.group("staff", help="Staff accounts.")
@@ -141,34 +156,51 @@ def staff_reset_password(email: str, password_stdin: bool) -> None:
     from djaboo.staff.password_reset import create_reset, reset_link
     from djaboo.staff.throttle import clear_failures
 
-    with _database_answers():
+    with _database_answers(), contextlib.ExitStack() as stack:
         user = find_user_by_email(email)
         if user is None:
-            raise click.ClickException(f"No staff member signs in as {email.strip()!r}.")
+            raise click.ClickException(
+                _("No staff member signs in as %(email)s.", email=repr(email.strip()))
+            )
+        # The operator reads the space's default language (the CLI has no reader of its own).
+        stack.enter_context(with_language(user.space.default_language))
         if not password_stdin:
             _require_base_url()
             if not user.active:
                 raise click.ClickException(
-                    f"{user.email} is deactivated: a link would not work. An admin of its space "
-                    "activates it (Setup → Staff), or set a password with --password-stdin."
+                    _(
+                        "%(email)s is deactivated: a link would not work. An admin of its space "
+                        "activates it (Setup → Staff), or set a password with --password-stdin.",
+                        email=user.email,
+                    )
                 )
             _reset, token = create_reset(user)
             db.session.commit()
-            click.echo(f"A link for {user.email} to choose a new password (once, within an hour):")
+            click.echo(
+                _(
+                    "A link for %(email)s to choose a new password (once, within an hour):",
+                    email=user.email,
+                )
+            )
             click.echo(reset_link(token))
             return
         password = sys.stdin.readline(1025).rstrip("\r\n")
         if len(password) > 1024:
-            raise click.ClickException("A password has at most 1024 characters.")
+            raise click.ClickException(_("A password has at most 1024 characters."))
         try:
             set_password(user, password)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
         clear_failures(user.email, current_app.config["LOGIN_FAILURE_WINDOW"])
         db.session.commit()
-    click.echo(f"The password of {user.email} is set; every session of the account ended.")
-    if not user.active:
-        click.echo("It is deactivated: it signs in once an admin of its space activates it.")
+        click.echo(
+            _(
+                "The password of %(email)s is set; every session of the account ended.",
+                email=user.email,
+            )
+        )
+        if not user.active:
+            click.echo(_("It is deactivated: it signs in once an admin of its space activates it."))
 
 
 @click.command("demo", help="Create the demo space and its users (once) and print how to sign in.")
@@ -183,9 +215,16 @@ def demo(mail_port: int) -> None:
 
     created = ensure_demo_space(mail_port)
     db.session.commit()
-    click.echo("Demo space " + ("created." if created else "already present."))
+    click.echo(_("Demo space created.") if created else _("Demo space already present."))
     for email, password, role in DEMO_USERS:
-        click.echo(f"  {role:<5}  {email}  password: {password}")
+        click.echo(
+            _(
+                "  %(role)s  %(email)s  password: %(password)s",
+                role=f"{role:<5}",
+                email=email,
+                password=password,
+            )
+        )
 
 
 @click.group("mail", help="Mail tools.")
@@ -260,12 +299,25 @@ def mail_worker(
         with _database_answers():
             sent_copies.save_sent_copies()
             bounces.read_bounce_mailboxes(notify_failure)
-        click.echo(f"{total} email(s) handled.")
+        click.echo(_("%(count)s email(s) handled.", count=total))
         return
+<<<<<<< HEAD
     schedule = "reminders every 15 min" if reminders else "no reminders"
     schedule += ", retention every hour" if prune else ""
     schedule += ", bounce mailboxes every 3 min, Sent folder copies every 20 s"
     click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
+=======
+    schedule = [_("reminders every 15 min") if reminders else _("no reminders")]
+    schedule += [_("retention every hour")] if prune else []
+    schedule += [_("bounce mailboxes every 3 min")]
+    click.echo(
+        _(
+            "mail worker: %(threads)s space(s) at once, %(schedule)s (Ctrl+C stops)",
+            threads=threads,
+            schedule=", ".join(schedule),
+        )
+    )
+>>>>>>> i18n-core
     # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
     # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -298,7 +350,7 @@ def mail_prune() -> None:
 
     with _database_answers():
         pruned = prune_sent_messages()
-    click.echo(f"{pruned} email(s) lost their stored message.")
+    click.echo(_("%(count)s email(s) lost their stored message.", count=pruned))
 
 
 def _scheduled_run(progress=None) -> tuple[list[int], list[int]]:
@@ -325,15 +377,15 @@ def reminders_run() -> None:
     if sys.stdout.isatty():
 
         def progress(items):
-            with click.progressbar(items, label="Queueing reminders") as bar:
+            with click.progressbar(items, label=_("Queueing reminders")) as bar:
                 yield from bar
     else:
         progress = None
     with _database_answers():
         queued, digests = _scheduled_run(progress=progress)
-    click.echo(f"{len(queued)} reminder email(s) queued (one per recipient).")
+    click.echo(_("%(count)s reminder email(s) queued (one per recipient).", count=len(queued)))
     if digests:
-        click.echo(f"{len(digests)} digest(s) of failed emails queued.")
+        click.echo(_("%(count)s digest(s) of failed emails queued.", count=len(digests)))
 
 
 @mail.command("catcher")
@@ -367,8 +419,11 @@ def _database_answers():
         yield
     except UNREACHABLE as exc:
         raise click.ClickException(
-            f"The database is not answering ({describe(exc)}). What was done before stays "
-            "done; run this again once the database is back."
+            _(
+                "The database is not answering (%(reason)s). What was done before stays "
+                "done; run this again once the database is back.",
+                reason=describe(exc),
+            )
         ) from None
 
 

@@ -12,24 +12,31 @@ from werkzeug.exceptions import HTTPException
 
 from djaboo.database_timeouts import UNREACHABLE, describe
 from djaboo.extensions import db, login_manager
+from djaboo.i18n import _, _l
 
 log = logging.getLogger(__name__)
 
+# Lazy: each page is read in the language of whoever gets it.
 PAGES = {
-    400: ("Bad request", "The request could not be understood. Go back and try again."),
-    403: ("Not allowed", "Your role does not allow this page. Ask an admin of your space."),
-    404: ("Not found", "There is nothing here, or it belongs to another space."),
-    405: ("Not allowed", "This page cannot be used this way."),
-    413: ("Too large", "What you sent is larger than this server accepts."),
-    429: ("Slow down", "Too many requests in a short time. Wait a moment and try again."),
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (
+        _l("Not allowed"),
+        _l("Your role does not allow this page. Ask an admin of your space."),
+    ),
+    404: (_l("Not found"), _l("There is nothing here, or it belongs to another space.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this server accepts.")),
+    429: (_l("Slow down"), _l("Too many requests in a short time. Wait a moment and try again.")),
     500: (
-        "Something went wrong",
-        "Nothing was saved. Try again; if it keeps happening, tell "
-        "your administrator the time it happened.",
+        _l("Something went wrong"),
+        _l(
+            "Nothing was saved. Try again; if it keeps happening, tell "
+            "your administrator the time it happened."
+        ),
     ),
     503: (
-        "Database unreachable",
-        "The database is not answering. Nothing was saved; try again in a minute.",
+        _l("Database unreachable"),
+        _l("The database is not answering. Nothing was saved; try again in a minute."),
     ),
 }
 
@@ -81,14 +88,16 @@ def init_app(app: Flask) -> None:
         # A value the database refuses (out of range, invalid text): the request's fault, and
         # nothing of it was saved. Forms and the request guard catch the known cases first.
         db.session.rollback()
-        return render_error(400, "A value in the request is out of range or not valid here.")
+        return render_error(400, _("A value in the request is out of range or not valid here."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(
             400,
-            "This form expired or did not come from this site. Reload the "
-            "page and submit it again.",
+            _(
+                "This form expired or did not come from this site. Reload the "
+                "page and submit it again."
+            ),
         )
 
     for error in UNREACHABLE:

@@ -5,20 +5,22 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
-# (label, endpoint, admin only)
+from djaboo.i18n import _l
+
+# (label, endpoint, admin only); labels are lazy: read in the reader's language
 MAIN = [
-    ("Invoices", "documents.invoice_list", False),
-    ("Estimates", "documents.estimate_list", False),
-    ("Credit notes", "documents.credit_note_list", False),
-    ("Customers", "documents.customer_list", False),
-    ("Emails", "documents.email_log", False),
+    (_l("Invoices"), "documents.invoice_list", False),
+    (_l("Estimates"), "documents.estimate_list", False),
+    (_l("Credit notes"), "documents.credit_note_list", False),
+    (_l("Customers"), "documents.customer_list", False),
+    (_l("Emails"), "documents.email_log", False),
 ]
 SETUP = [
-    ("Company", "company.edit", True),
-    ("Settings → Email", "settings.email", True),
-    ("Settings → Reminders", "documents.reminder_settings", True),
-    ("Email Templates", "email_templates.template_list", False),  # staff may look and preview
-    ("Staff", "staff.staff_list", True),
+    (_l("Company"), "company.edit", True),
+    (_l("Settings → Email"), "settings.email", True),
+    (_l("Settings → Reminders"), "documents.reminder_settings", True),
+    (_l("Email Templates"), "email_templates.template_list", False),  # staff may look and preview
+    (_l("Staff"), "staff.staff_list", True),
 ]
 
 

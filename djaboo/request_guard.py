@@ -10,9 +10,11 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
+from djaboo.i18n import _l
+
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
-NUL_MESSAGE = "The request contains a NUL character, which is never valid here."
+NUL_MESSAGE = _l("The request contains a NUL character, which is never valid here.")
 
 
 class IdConverter(IntegerConverter):
@@ -39,11 +41,11 @@ def _has_nul(multidict) -> bool:
 
 def refuse_nul() -> None:
     if "\x00" in request.path or "\x00" in request.query_string.decode("latin-1"):
-        abort(400, NUL_MESSAGE)
+        abort(400, str(NUL_MESSAGE))
     if _has_nul(request.args):
-        abort(400, NUL_MESSAGE)
+        abort(400, str(NUL_MESSAGE))
     if request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form):
-        abort(400, NUL_MESSAGE)
+        abort(400, str(NUL_MESSAGE))
 
 
 def init_app(app: Flask) -> None:

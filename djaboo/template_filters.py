@@ -1,19 +1,34 @@
 """Jinja filters of our own pages (never applied to admin-edited email text).
 
 Amounts, numbers and dates are written for the language being rendered (djaboo/i18n.py): the
-customer's on a document, the reader's on a staff page."""
+customer's on a document, the reader's on a staff page. Never hand-format them in a template
+(no strftime, no "UTC" written after a time); use these:
+
+    {{ amount|money(currency) }}   €1,234.50 · 1 234,50 € · €1,234.50 (ja)   Babel, per locale
+    {{ value|number }}             1,234.5 · 1 234,5 · 1,234.5
+    {{ rate|percent }}             20% · 5,5 % · 8%
+    {{ a_date|day }}               Mar 29, 2026 · 29 mars 2026 · 2026年3月29日 (as the emails)
+    {{ moment|moment }}            a stored UTC moment on the space's clock, per locale, with
+                                   its zone: Mar 29, 2026, 2:05 PM CEST · 29 mars 2026, 14:05
+                                   CEST · 2026/03/29 21:05 JST. The space is the signed-in
+                                   user's; pass one where another applies: moment(space).
+    {{ moment|moment_date }}       the day of that moment on the space's clock: Mar 29, 2026 ·
+                                   29 mars 2026 · 2026/03/29
+    {{ moment|local_time(space) }} 2026-03-29 14:05 CEST (the same in every language: logs)
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
-from flask import Flask
+from flask import Flask, has_request_context
 
 from djaboo.i18n import current_language, current_locale
 from djaboo.mail.fields import day as day_in
-from djaboo.spaces.clock import space_time
+from djaboo.spaces.clock import space_time, space_zone
 
 
 def money(amount, currency: str) -> str:
@@ -41,6 +56,36 @@ def local_time(moment, space) -> str:
     return space_time(space, moment).strftime("%Y-%m-%d %H:%M %Z") if moment else ""
 
 
+def _space_clock(moment, space):
+    """moment on the clock of `space`, else of the signed-in user's space, else UTC."""
+    if space is None and has_request_context():
+        from flask_login import current_user
+
+        if getattr(current_user, "is_authenticated", False):
+            space = current_user.space
+    return space_time(space, moment) if space is not None else moment.astimezone(space_zone(None))
+
+
+def moment(value, space=None) -> str:
+    """A stored moment (aware, UTC) as the reader writes a date and time, on the space's clock,
+    followed by the zone's abbreviation."""
+    if not value:
+        return ""
+    local = _space_clock(value, space)
+    locale = current_locale()
+    pattern = locale.datetime_formats["medium"].format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+    return f"{format_datetime(local, pattern, tzinfo=local.tzinfo, locale=locale)} {local:%Z}"
+
+
+def moment_date(value, space=None) -> str:
+    """The day a stored moment falls on, on the space's clock, as the reader writes a date."""
+    if not value:
+        return ""
+    return format_date(_space_clock(value, space).date(), "medium", locale=current_locale())
+
+
 def combine_query(args: dict, **changes) -> str:
     return urlencode({**args, **{k: v for k, v in changes.items()}})
 
@@ -52,3 +97,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent)
     app.add_template_filter(combine_query)
     app.add_template_filter(local_time)
+    app.add_template_filter(moment)
+    app.add_template_filter(moment_date)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from djaboo.db import utcnow
+from djaboo.i18n import _
 
 
 def space_zone(timezone: str | None) -> ZoneInfo:
@@ -42,7 +43,11 @@ def from_space_clock(space, local: datetime) -> datetime:
     moment = local.replace(tzinfo=zone, fold=0)
     if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NoSuchLocalTime(
-            f"{local:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that hour "
-            "(summer time begins). Choose another time."
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks skip that hour "
+                "(summer time begins). Choose another time.",
+                time=f"{local:%Y-%m-%d %H:%M}",
+                zone=zone.key,
+            )
         )
     return moment.astimezone(UTC)

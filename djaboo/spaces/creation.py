@@ -5,6 +5,7 @@ from __future__ import annotations
 from djaboo.documents.models import ReminderSettings
 from djaboo.email_templates.catalogue import ensure_templates
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.settings.defaults import default_company_profile, default_email_settings
 from djaboo.spaces.models import Space
 from djaboo.staff.accounts import create_user
@@ -18,9 +19,9 @@ def create_space(name: str, admin_email: str, admin_password: str, admin_name: s
     """
     name = (name or "").strip()
     if not name:
-        raise ValueError("A space needs a name.")
+        raise ValueError(_("A space needs a name."))
     if len(name) > 120:
-        raise ValueError("A space name has at most 120 characters.")
+        raise ValueError(_("A space name has at most 120 characters."))
     space = Space(name=name)
     db.session.add(space)
     db.session.flush()

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
+from djaboo.i18n import LANGUAGES, _
 from djaboo.mail.sanitize import sanitize_html
 from djaboo.spaces.models import Space
 from djaboo.staff.models import ROLES, PasswordReset, User
@@ -36,7 +37,7 @@ def normalize_email(email: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
 
 
 def set_password(user: User, password: str) -> None:
@@ -88,12 +89,12 @@ def create_user(space: Space, *, email: str, name: str, role: str, password: str
     """Add a user to a space; the email must be unused in every space."""
     email = normalize_email(email)
     if email_taken(email):
-        raise AccountError("This email address already has an account.")
+        raise AccountError(_("This email address already has an account."))
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.")
+        raise AccountError(_("Unknown role %(role)s.", role=repr(role)))
     name = (name or "").strip()
     if not name:
-        raise AccountError("A name is required.")
+        raise AccountError(_("A name is required."))
     user = User(space=space, email=email, name=name, role=role, active=True)
     set_password(user, password)
     db.session.add(user)
@@ -104,6 +105,12 @@ def create_user(space: Space, *, email: str, name: str, role: str, password: str
 def set_signature(user: User, html: str) -> None:
     """Store the user's own email signature, sanitized so it can carry no script."""
     user.signature_html = sanitize_html(html or "")
+
+
+def set_language(user: User, language: str | None) -> None:
+    """Profile → Language: one of the product's languages, or None to follow the space's
+    default language (anything else is None too)."""
+    user.language = language if language in LANGUAGES else None
 
 
 def set_notice_choices(
@@ -120,7 +127,7 @@ def set_notice_choices(
 def update_membership(user: User, *, role: str, active: bool) -> None:
     """Change a user's role or active flag, refusing to leave the space without an active admin."""
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}.")
+        raise AccountError(_("Unknown role %(role)s.", role=repr(role)))
     losing_admin = user.is_admin and user.active and (role != "admin" or not active)
     if losing_admin:
         # Lock the space row so two admins demoting each other at once cannot both succeed.
@@ -135,7 +142,7 @@ def update_membership(user: User, *, role: str, active: bool) -> None:
         ).scalar_one()
         if others == 0:
             raise AccountError(
-                "This is the last active admin of the space; make another user admin first."
+                _("This is the last active admin of the space; make another user admin first.")
             )
     if user.active and not active:
         user.rotate_session_token()

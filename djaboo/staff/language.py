@@ -9,7 +9,10 @@ FALLBACK = "en"
 
 
 def language_for(user: User) -> str:
-    """The one place that decides: staff have no language of their own yet (issue #13 adds
-    one), so it is their space's default language."""
+    """The one place that decides: the staff member's own language (Profile → Language), else
+    their space's default language, else English. Pages follow the same order
+    (djaboo/i18n.select_locale)."""
+    if user.language in LANGUAGES:
+        return user.language
     language = user.space.default_language if user.space else ""
     return language if language in LANGUAGES else FALLBACK

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     active: Mapped[bool] = mapped_column(default=True)
     signature_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # Profile → Language: "en", "fr" or "ja"; None follows the space's default language.
+    language: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
     # What Flask-Login keeps in the session cookie. Rotating it logs out every session of the user
     # (logout, password change, deactivation), so an old cookie can never be replayed.
     session_token: Mapped[str] = mapped_column(

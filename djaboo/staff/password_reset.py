@@ -17,6 +17,7 @@ from flask import current_app
 from djaboo.config import require_base_url
 from djaboo.db import utcnow
 from djaboo.extensions import db
+from djaboo.i18n import _l
 from djaboo.staff.accounts import check_password_strength, end_password_resets, set_password
 from djaboo.staff.models import PasswordReset, User
 
@@ -24,7 +25,7 @@ LIFETIME = timedelta(hours=1)
 TOKEN_BYTES = 32
 # token_urlsafe(32) makes 43 characters; anything else is no token of ours (and is not hashed).
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-UNUSABLE = (
+UNUSABLE = _l(
     "This link cannot be used: it was used already, it is more than an hour old, a newer link "
     "was sent since, or it was never a link to choose a password. Ask for a new one."
 )
@@ -77,7 +78,7 @@ def use_reset(token: str, new_password: str) -> User:
     a password the rules refuse (the link then stays usable)."""
     reset = usable_reset(token)
     if reset is None:
-        raise ResetRefused(UNUSABLE)
+        raise ResetRefused(str(UNUSABLE))
     check_password_strength(new_password)
     now = utcnow()
     # Conditional: of two submissions of one link at once, one changes the password.
@@ -92,7 +93,7 @@ def use_reset(token: str, new_password: str) -> User:
         .execution_options(synchronize_session=False)
     )
     if used.rowcount != 1:
-        raise ResetRefused(UNUSABLE)
+        raise ResetRefused(str(UNUSABLE))
     user = reset.user
     set_password(user, new_password)
     return user

@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import logout_user
 
 from djaboo.extensions import db
+from djaboo.i18n import _l
 from djaboo.staff.accounts import AccountError
 from djaboo.staff.blueprint import bp
 from djaboo.staff.forms import ForgotPasswordForm, ResetPasswordForm
@@ -14,11 +15,11 @@ from djaboo.staff.reset_requests import request_password_reset
 from djaboo.staff.throttle import clear_failures
 
 # The one answer, whether the address has an account, is deactivated or asked too often.
-SENT = (
+SENT = _l(
     "If an account uses this address, we sent it a link to choose a new password. "
     "The link works once, for an hour."
 )
-CHANGED = (
+CHANGED = _l(
     "Your password is changed, and every session of your account was signed out. "
     "Sign in with your new password."
 )
@@ -30,7 +31,7 @@ def forgot_password():
     if form.validate_on_submit():
         request_password_reset(form.email.data, request.remote_addr or "unknown")
         db.session.commit()
-        flash(SENT, "info")
+        flash(str(SENT), "info")
         return redirect(url_for("staff.login"))
     status = 400 if form.errors else 200
     return render_template("staff/forgot_password.html", form=form), status
@@ -57,7 +58,7 @@ def reset_password(token: str):
             db.session.commit()
             logout_user()  # whoever was signed in here, the next sign-in starts afresh
             session.clear()
-            flash(CHANGED, "success")
+            flash(str(CHANGED), "success")
             return redirect(url_for("staff.login"))
     status = 400 if form.errors else 200
     page = render_template("staff/reset_password.html", form=form, email=reset.user.email)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.staff.accounts import find_user_by_email, password_matches
 from djaboo.staff.blueprint import bp
 from djaboo.staff.forms import ConfirmForm, LoginForm
@@ -38,8 +39,12 @@ def login():
         if wait:
             minutes = math.ceil(wait / 60)
             form.form_errors.append(
-                f"Too many failed sign-in attempts. Try again in {minutes} minute"
-                f"{'s' if minutes != 1 else ''}."
+                _(
+                    "Too many failed sign-in attempts. Try again in %(minutes)s minutes.",
+                    minutes=minutes,
+                )
+                if minutes != 1
+                else _("Too many failed sign-in attempts. Try again in 1 minute.")
             )
             status = 429
         elif password_matches(user, form.password.data) and user.active:
@@ -52,7 +57,7 @@ def login():
         else:
             record_failure(email, ip)
             db.session.commit()
-            form.form_errors.append("Email or password is incorrect.")
+            form.form_errors.append(_("Email or password is incorrect."))
             status = 401
     return render_template("staff/login.html", form=form), status
 
@@ -67,5 +72,5 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are signed out.", "success")
+        flash(_("You are signed out."), "success")
     return redirect(url_for("staff.login"))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.security_headers import edits_email_html
 from djaboo.staff.accounts import (
     AccountError,
     create_user,
     email_taken,
     password_matches,
+    set_language,
     set_notice_choices,
     set_password,
     set_signature,
@@ -45,8 +48,10 @@ def profile():
             own_failures=form.notify_own_failures.data,
             space_failures=form.notify_space_failures.data if current_user.is_admin else None,
         )
+        set_language(current_user, form.language.data)
         db.session.commit()
-        flash("Your profile is saved.", "success")
+        refresh()  # the flash is in the language just chosen, as the next page is
+        flash(_("Your profile is saved."), "success")
         return redirect(url_for("staff.profile"))
     return render_template("staff/profile.html", form=form, password_form=password_form)
 
@@ -59,12 +64,14 @@ def change_password():
     password_form = PasswordChangeForm(prefix="pw")
     if password_form.validate_on_submit():
         if not password_matches(current_user, password_form.current_password.data):
-            password_form.current_password.errors.append("This is not your current password.")
+            password_form.current_password.errors.append(_("This is not your current password."))
         else:
             set_password(current_user, password_form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this session continues under the new token; others end
-            flash("Your password is changed. Other sessions were signed out.", "success")
+            # This session continues under the new token; others end. The user itself, not the
+            # current_user proxy: stored as the user, the proxy would resolve to itself.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("staff.profile"))
     return render_template("staff/profile.html", form=form, password_form=password_form), 400
 
@@ -99,7 +106,10 @@ def staff_create():
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"{user.name} can now sign in as {user.email}.", "success")
+            flash(
+                _("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email),
+                "success",
+            )
             return redirect(url_for("staff.staff_list"))
     return render_template("staff/edit.html", form=form, user=None)
 
@@ -112,10 +122,11 @@ def staff_edit(user_id: int):
     if form.validate_on_submit():
         try:
             if email_taken(form.email.data, except_user_id=user.id):
-                raise AccountError("This email address already has an account.")
+                raise AccountError(_("This email address already has an account."))
             update_membership(user, role=form.role.data, active=form.active.data)
             user.name = form.name.data.strip()
             user.email = form.email.data
+            set_language(user, form.language.data)
             if form.new_password.data:
                 set_password(user, form.new_password.data)
         except AccountError as exc:
@@ -123,7 +134,9 @@ def staff_edit(user_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"{user.name} is saved.", "success")
+            if user.id == current_user.id:
+                refresh()  # an admin who changed their own language reads the flash in it
+            flash(_("%(name)s is saved.", name=user.name), "success")
             if user.id == current_user.id and not (user.active and user.is_admin):
                 return redirect(url_for("staff.home"))
             return redirect(url_for("staff.staff_list"))

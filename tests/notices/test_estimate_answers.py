@@ -83,7 +83,7 @@ def test_no_notice_when_the_owner_turned_it_off_in_the_profile(app, idle_shop):
 
 
 def test_the_notice_is_in_the_staff_members_language(app, idle_shop):
-    """Staff have no language of their own yet: their space's default one (language_for)."""
+    """A staff member with no language of their own: their space's default one (language_for)."""
     shop = idle_shop
     db.session.get(Space, shop.admin.space_id).default_language = "fr"
     db.session.commit()
@@ -93,6 +93,21 @@ def test_the_notice_is_in_the_staff_members_language(app, idle_shop):
     [got] = delivered_to(shop.server, shop.staff.email)
     assert got.message["Subject"] == f"Devis {estimate.number} refusé par {shop.customer.company}"
     assert re.search(r"Bonjour Sam,", got.message.get_body(("plain",)).get_content())
+
+
+def test_the_notice_is_in_the_language_of_the_staff_members_profile(app, idle_shop):
+    """Profile → Language wins over the space's default language."""
+    shop = idle_shop
+    db.session.get(Space, shop.admin.space_id).default_language = "fr"
+    shop.staff.language = "en"
+    db.session.commit()
+    estimate, link = shared_estimate(shop)
+    answer(app, link, "decline")
+    deliver()
+    [got] = delivered_to(shop.server, shop.staff.email)
+    assert (
+        got.message["Subject"] == f"Estimate {estimate.number} declined by {shop.customer.company}"
+    )
 
 
 def test_an_answer_recorded_by_staff_tells_nobody(idle_shop):

@@ -19,7 +19,7 @@ def test_forgot_password_from_the_sign_in_page(page, live_server, team, mail_wor
     expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
     page.get_by_label("Email").fill(team.staff.email)
     page.get_by_role("button", name="Send me a link").click()
-    expect(page.locator("#flash")).to_have_text(SENT)
+    expect(page.locator("#flash")).to_have_text(str(SENT))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
     (message,) = wait_for_messages(team.server, 1)
@@ -35,7 +35,7 @@ def test_forgot_password_from_the_sign_in_page(page, live_server, team, mail_wor
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set new password").click()
-    expect(page.locator("#flash")).to_have_text(CHANGED)
+    expect(page.locator("#flash")).to_have_text(str(CHANGED))
 
     page.get_by_label("Email").fill(team.staff.email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
