@@ -301,15 +301,9 @@ def mail_worker(
             bounces.read_bounce_mailboxes(notify_failure)
         click.echo(_("%(count)s email(s) handled.", count=total))
         return
-<<<<<<< HEAD
-    schedule = "reminders every 15 min" if reminders else "no reminders"
-    schedule += ", retention every hour" if prune else ""
-    schedule += ", bounce mailboxes every 3 min, Sent folder copies every 20 s"
-    click.echo(f"mail worker: {threads} space(s) at once, {schedule} (Ctrl+C stops)")
-=======
     schedule = [_("reminders every 15 min") if reminders else _("no reminders")]
     schedule += [_("retention every hour")] if prune else []
-    schedule += [_("bounce mailboxes every 3 min")]
+    schedule += [_("bounce mailboxes every 3 min"), _("Sent folder copies every 20 s")]
     click.echo(
         _(
             "mail worker: %(threads)s space(s) at once, %(schedule)s (Ctrl+C stops)",
@@ -317,7 +311,6 @@ def mail_worker(
             schedule=", ".join(schedule),
         )
     )
->>>>>>> i18n-core
     # SIGTERM (systemd, docker stop) ends it like Ctrl+C: each thread finishes its message and
     # gives back the rest of its batch, rather than leaving it claimed until the lease expires.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
