@@ -73,6 +73,8 @@ def test_connect_then_send(oauth_space, provider):
     row = grant()
     assert row.mailbox == OAUTH_MAILBOX and row.connected
     assert OAUTH_CLIENT_SECRET not in row.client_secret_encrypted  # encrypted at rest
+    stored = row.refresh_token_encrypted + row.access_token_encrypted
+    assert oauth_space.auth.issued and not any(t in stored for t in oauth_space.auth.issued)
     ids = queue(row.space_id, 2)
     deliver_all()
     assert statuses(ids) == ["sent", "sent"]
@@ -140,7 +142,9 @@ def test_a_revoked_grant_pauses_then_reconnect_sends_the_waiting_mail(oauth_spac
     assert db.session.get(MailPause, space_id) is not None
     label = {"microsoft": "Microsoft 365", "google": "Google"}[provider]
     page = oauth_space.client.get("/settings/email").get_data(as_text=True)
-    assert f"Reconnect {label}</a>" in page  # the banner's link
+    assert f"Reconnect {label}</a>: reconnecting sends the waiting emails." in page  # banner
+    assert "saving them sends the waiting emails" not in page  # saving would not help
+    assert f"{label} no longer accepts this connection" in page
     assert oauth_space.smtp.messages == []
 
     page = oauth_space.connect().get_data(as_text=True)
@@ -236,6 +240,14 @@ def test_a_from_address_other_than_the_mailbox_is_warned_unless_an_alias(oauth_s
         ).status_code
         == 302
     )
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert 'id="oauth-from-warning"' not in page
+    # The confirmation was for sales@: another From under the same tick is asked again.
+    moved = {"from_email": "info@acme.example", "oauth-from_alias_confirmed": "y"}
+    assert oauth_space.save(**moved).status_code == 302
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert "info@acme.example is not the connected mailbox" in page
+    assert oauth_space.save(**moved).status_code == 302  # ticked again, for this address
     page = oauth_space.client.get("/settings/email").get_data(as_text=True)
     assert 'id="oauth-from-warning"' not in page
 
