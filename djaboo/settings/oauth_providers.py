@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import requests
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
+from djaboo.i18n import _
+
 TOKEN_TIMEOUT = 15  # seconds for one call to a token endpoint
 CALLBACK_PATH = "/settings/email/oauth/callback"
 
@@ -192,17 +194,23 @@ def explain(provider: str, error: str, description=None, redirect: str = "") -> 
         )
     if "AADSTS50011" in text or error == "redirect_uri_mismatch":
         where = (
-            "Azure portal → Microsoft Entra ID → App registrations → your app → "
-            "Authentication → Web → Redirect URIs"
+            _(
+                "Azure portal → Microsoft Entra ID → App registrations → your app → "
+                "Authentication → Web → Redirect URIs"
+            )
             if provider == "microsoft"
-            else "Google Cloud console → APIs & Services → Credentials → your OAuth client → "
-            "Authorized redirect URIs"
+            else _(
+                "Google Cloud console → APIs & Services → Credentials → your OAuth client → "
+                "Authorized redirect URIs"
+            )
         )
-        uri = f" {redirect}" if redirect else " shown on this page"
-        return (
-            f"{label} refused the redirect URI: it is not registered for this Client ID. In "
-            f"{where}, add exactly{uri} (same scheme, host, path and no trailing slash), save, "
-            "then connect again. If this app's address changed, set BASE_URL to it."
+        return _(
+            "%(label)s refused the redirect URI: it is not registered for this Client ID. In "
+            "%(where)s, add exactly %(uri)s (same scheme, host, path and no trailing slash), "
+            "save, then connect again. If this app's address changed, set BASE_URL to it.",
+            label=label,
+            where=where,
+            uri=redirect or _("the redirect URI shown on this page"),
         )
     if "AADSTS90002" in text or "AADSTS900023" in text or error == "invalid_tenant":
         return (
