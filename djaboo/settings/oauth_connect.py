@@ -24,14 +24,14 @@ from djaboo.settings.oauth_providers import (
     PROVIDERS,
     OAuthRefused,
     authorization_url,
-    call_token_endpoint,
     endpoints,
     explain,
+    fetch_token,
     mailbox_from_id_token,
-    pkce_pair,
+    new_verifier,
     redirect_uri,
 )
-from djaboo.settings.oauth_tokens import store_tokens, token_form
+from djaboo.settings.oauth_tokens import client_secret, store_tokens
 
 STATE_LIFETIME = timedelta(minutes=10)
 MAX_STATE = 200
@@ -50,7 +50,7 @@ def start_connect(oauth: EmailOAuth, user, config: Mapping) -> tuple[str, str]:
     """Record a Connect in flight; returns (the provider's URL, the state's hash for the
     browser session). The caller commits."""
     state = secrets.token_urlsafe(32)
-    verifier, challenge = pkce_pair()
+    verifier = new_verifier()
     db.session.add(
         OAuthAuthorization(
             state_hash=state_hash(state),
@@ -62,7 +62,7 @@ def start_connect(oauth: EmailOAuth, user, config: Mapping) -> tuple[str, str]:
         )
     )
     db.session.flush()
-    url = authorization_url(oauth.provider, oauth.tenant, oauth.client_id, state, challenge, config)
+    url = authorization_url(oauth.provider, oauth.tenant, oauth.client_id, state, verifier, config)
     return url, state_hash(state)
 
 
@@ -75,23 +75,26 @@ def finish_connect(oauth: EmailOAuth | None, user, args: Mapping, session_hash: 
         raise ConnectRefused("Choose the provider again in Settings → Email, then Connect.")
     error = str(args.get("error") or "")[:64]
     if error:
-        raise ConnectRefused(explain(oauth.provider, error, args.get("error_description")))
+        words = explain(oauth.provider, error, args.get("error_description"), redirect_uri(config))
+        raise ConnectRefused(words)
     code = str(args.get("code") or "")
     if not code or len(code) > MAX_CODE:
         raise ConnectRefused("The provider sent no authorization code. Connect again.")
     try:
-        form = token_form(
-            oauth,
-            grant_type="authorization_code",
-            code=code,
-            redirect_uri=redirect_uri(config),
-            code_verifier=decrypt(flight.verifier_encrypted),
-        )
+        secret, verifier = client_secret(oauth), decrypt(flight.verifier_encrypted)
     except SecretUnreadable:
         raise ConnectRefused("Enter the Client Secret again (ENCRYPTION_KEY changed).") from None
     _, token_url = endpoints(oauth.provider, oauth.tenant, config)
     try:
-        answer = call_token_endpoint(token_url, form, oauth.provider)
+        answer = fetch_token(
+            oauth.provider,
+            token_url,
+            oauth.client_id,
+            secret,
+            code=code,
+            redirect_uri=redirect_uri(config),
+            code_verifier=verifier,
+        )
     except OAuthRefused as exc:
         raise ConnectRefused(str(exc)) from None
     except OSError as exc:

@@ -5,19 +5,20 @@ endpoint call, and their errors said in words with what to fix."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import ipaddress
 import json
 import re
 import secrets
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import requests
+from authlib.integrations.requests_client import OAuth2Session, OAuthError
+
+from djaboo.i18n import _
+
 TOKEN_TIMEOUT = 15  # seconds for one call to a token endpoint
-MAX_RESPONSE = 64 * 1024  # a token response is a few kilobytes
 CALLBACK_PATH = "/settings/email/oauth/callback"
 
 
@@ -87,31 +88,36 @@ def redirect_uri(config: Mapping) -> str:
     return f"{(config.get('BASE_URL') or '').rstrip('/')}{CALLBACK_PATH}"
 
 
-def pkce_pair() -> tuple[str, str]:
-    """(verifier, S256 challenge), RFC 7636."""
-    verifier = secrets.token_urlsafe(64)[:96]
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+def new_verifier() -> str:
+    """A PKCE code verifier (RFC 7636: 43 to 128 unreserved characters)."""
+    return secrets.token_urlsafe(64)[:96]
+
+
+def _client(provider: str, client_id: str, client_secret: str = "", **kw) -> OAuth2Session:
+    return OAuth2Session(
+        client_id,
+        client_secret,
+        token_endpoint_auth_method="client_secret_post" if client_secret else "none",
+        scope=PROVIDERS[provider].scope,
+        code_challenge_method="S256",
+        default_timeout=TOKEN_TIMEOUT,
+        **kw,
+    )
 
 
 def authorization_url(
-    provider: str, tenant: str, client_id: str, state: str, challenge: str, config: Mapping
+    provider: str, tenant: str, client_id: str, state: str, verifier: str, config: Mapping
 ) -> str:
-    """Where Connect sends the admin. No prompt=consent: consent is asked once, by the
-    provider, when it has none yet (forcing it on every connect is the loop others suffer)."""
+    """Where Connect sends the admin (Authlib adds the S256 challenge of `verifier`). No
+    prompt=consent: consent is asked once, by the provider, when it has none yet (forcing it
+    on every connect is the loop others suffer)."""
     auth_url, _ = endpoints(provider, tenant, config)
-    params = {
-        "client_id": client_id,
-        "response_type": "code",
-        "redirect_uri": redirect_uri(config),
-        "scope": PROVIDERS[provider].scope,
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    if provider == "google":
-        params["access_type"] = "offline"  # a refresh token, without forcing consent
-    return f"{auth_url}?{urllib.parse.urlencode(params)}"
+    extra = {"access_type": "offline"} if provider == "google" else {}  # a refresh token
+    with _client(provider, client_id, redirect_uri=redirect_uri(config)) as client:
+        url, _ = client.create_authorization_url(
+            auth_url, state=state, code_verifier=verifier, **extra
+        )
+    return url
 
 
 def endpoint_allowed(url: str) -> bool:
@@ -129,47 +135,37 @@ def endpoint_allowed(url: str) -> bool:
         return False
 
 
-def call_token_endpoint(url: str, form: dict[str, str], provider: str) -> dict:
-    """POST the form to the token endpoint; the JSON answer, or OAuthRefused / OSError."""
+def fetch_token(provider: str, url: str, client_id: str, client_secret: str, **params: str) -> dict:
+    """Call the token endpoint with Authlib's client: a refresh when `params` holds
+    refresh_token, else the code exchange (code, redirect_uri, code_verifier). Returns the
+    answer; OAuthRefused when the provider says no, OSError when it cannot be reached or
+    fails (5xx: try again later)."""
+    label = PROVIDERS[provider].label
     if not endpoint_allowed(url):
         raise OAuthRefused("endpoint", f"The token endpoint {url!r} must use https.")
-    request = urllib.request.Request(  # noqa: S310 (https, or http to loopback: checked above)
-        url,
-        data=urllib.parse.urlencode(form).encode(),
-        headers={"Accept": "application/json", "User-Agent": "Djaboo-Mail"},
-        method="POST",
-    )
-    try:
-        with _OPENER.open(request, timeout=TOKEN_TIMEOUT) as response:
-            body = response.read(MAX_RESPONSE)
-    except urllib.error.HTTPError as exc:
-        body = exc.read(MAX_RESPONSE)
-        answer = _json(body)
-        error = str(answer.get("error") or f"http_{exc.code}")[:64]
-        words = explain(provider, error, answer.get("error_description"))
-        raise OAuthRefused(error, words) from None
-    answer = _json(body)
+    # allow_redirects=False: a token endpoint answers; the secret is never sent on elsewhere.
+    with _client(provider, client_id, client_secret) as client:
+        try:
+            if "refresh_token" in params:
+                answer = client.refresh_token(url, allow_redirects=False, **params)
+            else:
+                answer = client.fetch_token(
+                    url, grant_type="authorization_code", allow_redirects=False, **params
+                )
+        except OAuthError as exc:
+            error = str(exc.error or "error")[:64]
+            words = explain(provider, error, exc.description, params.get("redirect_uri", ""))
+            raise OAuthRefused(error, words) from None
+        except requests.HTTPError as exc:  # an answer that is not JSON
+            status = exc.response.status_code if exc.response is not None else 0
+            if status >= 500:
+                raise
+            raise OAuthRefused(f"http_{status}", explain(provider, f"http_{status}")) from None
+        except ValueError:  # a 2xx or 3xx that is not a token answer
+            raise OAuthRefused("no_token", f"{label} answered without a token.") from None
     if not answer.get("access_token"):
-        raise OAuthRefused("no_token", f"{PROVIDERS[provider].label} answered without a token.")
-    return answer
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A token endpoint answers; it never sends the client secret on to somewhere else."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _json(body: bytes) -> dict:
-    try:
-        answer = json.loads(body.decode("utf-8", "replace"))
-    except ValueError:
-        return {}
-    return answer if isinstance(answer, dict) else {}
+        raise OAuthRefused("no_token", f"{label} answered without a token.")
+    return dict(answer)
 
 
 def mailbox_from_id_token(id_token: str) -> str:
@@ -186,8 +182,9 @@ def mailbox_from_id_token(id_token: str) -> str:
     return str(value)[:254] if "@" in str(value) else ""
 
 
-def explain(provider: str, error: str, description=None) -> str:
-    """A provider's error in words, with what to fix (never its raw text alone)."""
+def explain(provider: str, error: str, description=None, redirect: str = "") -> str:
+    """A provider's error in words, with what to fix (never its raw text alone); `redirect`:
+    the redirect URI this app sent, to name in a mismatch."""
     label = PROVIDERS.get(provider, PROVIDERS["microsoft"]).label
     text = str(description or "")[:300]
     if error == "access_denied":
@@ -196,9 +193,24 @@ def explain(provider: str, error: str, description=None) -> str:
             "if your organisation requires it, ask an administrator to grant consent to the app."
         )
     if "AADSTS50011" in text or error == "redirect_uri_mismatch":
-        return (
-            f"{label} refused the redirect URI: register exactly the redirect URI shown on this "
-            "page in the app registration."
+        where = (
+            _(
+                "Azure portal → Microsoft Entra ID → App registrations → your app → "
+                "Authentication → Web → Redirect URIs"
+            )
+            if provider == "microsoft"
+            else _(
+                "Google Cloud console → APIs & Services → Credentials → your OAuth client → "
+                "Authorized redirect URIs"
+            )
+        )
+        return _(
+            "%(label)s refused the redirect URI: it is not registered for this Client ID. In "
+            "%(where)s, add exactly %(uri)s (same scheme, host, path and no trailing slash), "
+            "save, then connect again. If this app's address changed, set BASE_URL to it.",
+            label=label,
+            where=where,
+            uri=redirect or _("the redirect URI shown on this page"),
         )
     if "AADSTS90002" in text or "AADSTS900023" in text or error == "invalid_tenant":
         return (

@@ -75,9 +75,12 @@ def oauth_for(space_id: int) -> EmailOAuth | None:
     ).scalar_one_or_none()
 
 
-def apply_oauth(space_id: int, provider: str | None, form: OAuthAppForm | None) -> None:
+def apply_oauth(
+    space_id: int, provider: str | None, form: OAuthAppForm | None, from_changed: bool = False
+) -> None:
     """Save the choice (the caller commits): OAuth on with the form's registration, or off.
-    A new provider or client forgets the grant: it belongs to the app it was given to."""
+    A new provider or client forgets the grant: it belongs to the app it was given to. An alias
+    confirmation is for one From address: a new From left under an old tick is asked again."""
     oauth = oauth_for(space_id)
     if provider is None or form is None:
         if oauth is not None:
@@ -92,7 +95,10 @@ def apply_oauth(space_id: int, provider: str | None, form: OAuthAppForm | None) 
     oauth.provider, oauth.active = provider, True
     oauth.client_id = form.client_id.data
     oauth.tenant = form.tenant.data if provider == "microsoft" else "organizations"
-    oauth.from_alias_confirmed = bool(form.from_alias_confirmed.data)
+    confirmed = bool(form.from_alias_confirmed.data)
+    if from_changed and oauth.from_alias_confirmed:  # the tick was for the previous address
+        confirmed = False
+    oauth.from_alias_confirmed = confirmed
     if form.client_secret.data:
         oauth.client_secret_encrypted = encrypt(form.client_secret.data)
     db.session.flush()

@@ -26,8 +26,8 @@ from djaboo.settings.oauth_models import EmailOAuth
 from djaboo.settings.oauth_providers import (
     PROVIDERS,
     OAuthRefused,
-    call_token_endpoint,
     endpoints,
+    fetch_token,
 )
 
 EARLY = timedelta(seconds=60)  # refresh this long before the token expires
@@ -54,11 +54,9 @@ def store_tokens(oauth: EmailOAuth, answer: dict) -> None:
         oauth.refresh_token_encrypted = encrypt(str(answer["refresh_token"]))
 
 
-def token_form(oauth: EmailOAuth, **values: str) -> dict[str, str]:
-    form = {"client_id": oauth.client_id, **values}
-    if oauth.client_secret_encrypted:
-        form["client_secret"] = decrypt(oauth.client_secret_encrypted)
-    return form
+def client_secret(oauth: EmailOAuth) -> str:
+    """The Client Secret in clear ("" when none is kept); SecretUnreadable after a key change."""
+    return decrypt(oauth.client_secret_encrypted) if oauth.client_secret_encrypted else ""
 
 
 def _fresh(oauth: EmailOAuth) -> str | None:
@@ -130,18 +128,16 @@ def _row(session: Session, space_id: int) -> EmailOAuth:
 
 def _refresh(oauth: EmailOAuth) -> dict:
     try:
-        form = token_form(
-            oauth,
-            grant_type="refresh_token",
-            refresh_token=decrypt(oauth.refresh_token_encrypted),
-        )
+        secret, refresh_token = client_secret(oauth), decrypt(oauth.refresh_token_encrypted)
     except SecretUnreadable:
         raise OAuthRefused(
             "invalid_grant",
             "The stored connection can no longer be decrypted (ENCRYPTION_KEY was changed).",
         ) from None
     _, token_url = endpoints(oauth.provider, oauth.tenant, current_app.config)
-    return call_token_endpoint(token_url, form, oauth.provider)
+    return fetch_token(
+        oauth.provider, token_url, oauth.client_id, secret, refresh_token=refresh_token
+    )
 
 
 def token_provider_for(space_id: int, app: Flask) -> Callable[[bool], str]:

@@ -70,8 +70,9 @@ def email():
     if valid and form.oauth_provider:
         valid = oauth_form.validate()
     if valid:
+        from_changed = (form.from_email.data or "").lower() != (settings.from_email or "").lower()
         apply_email_settings(settings, form)
-        apply_oauth(settings.space_id, form.oauth_provider, oauth_form)
+        apply_oauth(settings.space_id, form.oauth_provider, oauth_form, from_changed)
         db.session.add(settings)  # the defaults, if the row was missing
         waiting = resume_space(settings.space_id)  # the admin changed what was wrong
         db.session.commit()

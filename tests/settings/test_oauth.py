@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from djaboo.mail import worker
 from djaboo.mail.outbox import MailPause, OutboxMessage
 from djaboo.secrets_at_rest import decrypt
 from djaboo.settings.oauth_models import EmailOAuth
+from djaboo.settings.oauth_providers import CALLBACK_PATH
 from djaboo.settings.oauth_tokens import current_access_token
 from djaboo.settings.transport_settings import transport_settings_for_space
 from tests.fixtures.oauth_server import OAUTH_CLIENT_SECRET, OAUTH_MAILBOX
@@ -70,6 +73,8 @@ def test_connect_then_send(oauth_space, provider):
     row = grant()
     assert row.mailbox == OAUTH_MAILBOX and row.connected
     assert OAUTH_CLIENT_SECRET not in row.client_secret_encrypted  # encrypted at rest
+    stored = row.refresh_token_encrypted + row.access_token_encrypted
+    assert oauth_space.auth.issued and not any(t in stored for t in oauth_space.auth.issued)
     ids = queue(row.space_id, 2)
     deliver_all()
     assert statuses(ids) == ["sent", "sent"]
@@ -137,7 +142,9 @@ def test_a_revoked_grant_pauses_then_reconnect_sends_the_waiting_mail(oauth_spac
     assert db.session.get(MailPause, space_id) is not None
     label = {"microsoft": "Microsoft 365", "google": "Google"}[provider]
     page = oauth_space.client.get("/settings/email").get_data(as_text=True)
-    assert f"Reconnect {label}</a>" in page  # the banner's link
+    assert f"Reconnect {label}</a>: reconnecting sends the waiting emails." in page  # banner
+    assert "saving them sends the waiting emails" not in page  # saving would not help
+    assert f"{label} no longer accepts this connection" in page
     assert oauth_space.smtp.messages == []
 
     page = oauth_space.connect().get_data(as_text=True)
@@ -235,6 +242,14 @@ def test_a_from_address_other_than_the_mailbox_is_warned_unless_an_alias(oauth_s
     )
     page = oauth_space.client.get("/settings/email").get_data(as_text=True)
     assert 'id="oauth-from-warning"' not in page
+    # The confirmation was for sales@: another From under the same tick is asked again.
+    moved = {"from_email": "info@acme.example", "oauth-from_alias_confirmed": "y"}
+    assert oauth_space.save(**moved).status_code == 302
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert "info@acme.example is not the connected mailbox" in page
+    assert oauth_space.save(**moved).status_code == 302  # ticked again, for this address
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert 'id="oauth-from-warning"' not in page
 
 
 def test_disconnect_forgets_the_grant_and_mail_waits(oauth_space):
@@ -249,3 +264,40 @@ def test_disconnect_forgets_the_grant_and_mail_waits(oauth_space):
     deliver_all()
     assert statuses(ids) == ["attention"]
     assert oauth_space.smtp.messages == []
+
+
+def test_a_redirect_uri_mismatch_is_said_with_the_uri_to_register(oauth_space, provider):
+    # Not registered at all: the provider's own sign-in page refuses and sends nothing back
+    # (RFC 6749 4.1.2.1), so the settings page must already show the URI to register.
+    oauth_space.auth.redirect_uris.clear()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(oauth_space.start(), timeout=10)  # noqa: S310 (loopback)
+    assert refused.value.code == 400 and b"not supported" in refused.value.read()
+    page = oauth_space.client.get("/settings/email").get_data(as_text=True)
+    assert f'id="oauth-redirect-uri" readonly value="{CALLBACK}"' in page
+    # Registered, but this app's address changed while connecting (another BASE_URL): the token
+    # endpoint refuses the redirect URI sent, and the page says what to register, exactly.
+    oauth_space.auth.redirect_uris.add(CALLBACK)
+    callback = oauth_space.callback_for(oauth_space.start())
+    moved = "https://mail.acme.example/billing"
+    oauth_space.client.application.config["BASE_URL"] = moved
+    page = oauth_space.client.get(callback, follow_redirects=True).get_data(as_text=True)
+    label = {"microsoft": "Microsoft 365", "google": "Google"}[provider]
+    assert f"{label} refused the redirect URI: it is not registered for this Client ID" in page
+    assert f"add exactly {moved}{CALLBACK_PATH} (same scheme" in page
+    assert f'readonly value="{moved}{CALLBACK_PATH}"' in page  # the field shows the same URI
+    assert not grant().connected
+
+
+@pytest.mark.parametrize("provider", ["google"])
+def test_a_token_endpoint_outage_is_retried_later_not_a_pause(oauth_space, provider):
+    oauth_space.connect()
+    oauth_space.auth.expire_access_tokens()
+    oauth_space.auth.outage = True
+    ids = queue(grant().space_id, 1)
+    deliver_all()
+    assert statuses(ids) == ["retry"]  # a TransientError: tried again later, no banner
+    [row] = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))).scalars()
+    assert "Google's token endpoint could not be reached (HTTPError)" in row.last_error
+    assert db.session.get(MailPause, grant().space_id) is None
+    assert grant().connected and oauth_space.smtp.messages == []
