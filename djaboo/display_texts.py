@@ -8,13 +8,17 @@ from flask import Flask
 from flask_babel import gettext
 
 from djaboo.mail.errors import clip_reply
+from djaboo.mail.texts import Line
 
 
 def translated(msgid) -> str:
-    """gettext of a msgid known only at run time (an event's name, a step's detail); text that
-    is no msgid (a server's reply) comes back as it is. Plain text: the page escapes it."""
+    """gettext of a msgid known only at run time (an event's name, a step's detail, a Line);
+    text that is no msgid (a server's reply) comes back as it is. Plain text: the page escapes
+    it."""
     if not msgid:
         return ""
+    if isinstance(msgid, Line):
+        return translated_line(msgid.as_data())
     return gettext(str(msgid))
 
 

@@ -10,7 +10,6 @@ server's reply stays verbatim in every language. English is msgid % params, as b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 
 def N_(msgid: str) -> str:
@@ -18,13 +17,21 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@dataclass(frozen=True)
-class Line:
-    msgid: str
-    params: dict = field(default_factory=dict)
+class Line(str):
+    """A sentence: its English words (the str itself, usable wherever text was), its msgid and
+    the params of its placeholders (for translating it where it is shown)."""
 
-    def __str__(self) -> str:
-        return self.msgid % self.params if self.params else self.msgid
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, params: dict | None = None) -> Line:
+        params = dict(params or {})
+        line = super().__new__(cls, msgid % params if params else msgid)
+        line.msgid, line.params = msgid, params
+        return line
+
+    def __reduce__(self):
+        return (Line, (self.msgid, self.params))
 
     def as_data(self) -> dict:
         """For JSON; a param that is itself a Line (a template's name) stays translatable."""

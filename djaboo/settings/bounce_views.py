@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from djaboo.display_texts import translated
+from djaboo.display_texts import translated, translated_mail_lines
 from djaboo.extensions import db
 from djaboo.i18n import _, _l
 from djaboo.mail.bounces import bounced_addresses
@@ -50,7 +50,7 @@ class BounceSettingsForm(FlaskForm):
             try:
                 field.data = normalize_address(field.data)
             except MessageError as exc:
-                raise ValidationError(translated(exc.message)) from None
+                raise ValidationError(translated_mail_lines(exc.lines)) from None
 
     def validate_imap_host(self, field):
         field.data = (field.data or "").strip()

@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from djaboo.display_texts import translated_mail_lines
+from djaboo.display_texts import translated, translated_mail_lines
 from djaboo.field_checks import (
     BoundedHTML,
     HTMLTextAreaField,
@@ -435,7 +435,7 @@ class EmailSettingsForm(FlaskForm):
         for field in (self.from_name, *getattr(self, f"texts_{default}").text_fields):
             problem = charset_problem(field.data or "", self.charset.data)
             if problem:
-                ok = self._fail(field, problem)
+                ok = self._fail(field, translated(problem))
         for language in LANGUAGES:
             if language == default:
                 continue
@@ -448,7 +448,7 @@ class EmailSettingsForm(FlaskForm):
                             "cannot be sent with this charset.",
                             language=LANGUAGES[language],
                             field=field.label.text,
-                            problem=problem,
+                            problem=translated(problem),
                         )
                     )
         return ok
@@ -501,7 +501,7 @@ def _single_address(value: str) -> str:
     try:
         return normalize_address(value)
     except MessageError as exc:
-        raise ValidationError(exc.message) from None
+        raise ValidationError(translated_mail_lines(exc.lines)) from None
 
 
 class TestEmailForm(FlaskForm):
