@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from djaboo.mail.texts import N_, Line
+
 TOKEN_TIMEOUT = 15  # seconds for one call to a token endpoint
 MAX_RESPONSE = 64 * 1024  # a token response is a few kilobytes
 CALLBACK_PATH = "/settings/email/oauth/callback"
@@ -61,6 +63,7 @@ class OAuthRefused(Exception):
     def __init__(self, error: str, message: str) -> None:
         super().__init__(message)
         self.error = error
+        self.message = message  # a Line (djaboo/mail/texts.py) when it is our words
 
 
 def valid_tenant(tenant: str) -> bool:
@@ -132,7 +135,9 @@ def endpoint_allowed(url: str) -> bool:
 def call_token_endpoint(url: str, form: dict[str, str], provider: str) -> dict:
     """POST the form to the token endpoint; the JSON answer, or OAuthRefused / OSError."""
     if not endpoint_allowed(url):
-        raise OAuthRefused("endpoint", f"The token endpoint {url!r} must use https.")
+        raise OAuthRefused(
+            "endpoint", Line(N_("The token endpoint %(url)s must use https."), {"url": repr(url)})
+        )
     request = urllib.request.Request(  # noqa: S310 (https, or http to loopback: checked above)
         url,
         data=urllib.parse.urlencode(form).encode(),
@@ -150,7 +155,13 @@ def call_token_endpoint(url: str, form: dict[str, str], provider: str) -> dict:
         raise OAuthRefused(error, words) from None
     answer = _json(body)
     if not answer.get("access_token"):
-        raise OAuthRefused("no_token", f"{PROVIDERS[provider].label} answered without a token.")
+        raise OAuthRefused(
+            "no_token",
+            Line(
+                N_("%(provider)s answered without a token."),
+                {"provider": PROVIDERS[provider].label},
+            ),
+        )
     return answer
 
 
@@ -186,41 +197,66 @@ def mailbox_from_id_token(id_token: str) -> str:
     return str(value)[:254] if "@" in str(value) else ""
 
 
-def explain(provider: str, error: str, description=None) -> str:
-    """A provider's error in words, with what to fix (never its raw text alone)."""
-    label = PROVIDERS.get(provider, PROVIDERS["microsoft"]).label
+def explain(provider: str, error: str, description=None) -> Line:
+    """A provider's error in words, with what to fix (never its raw text alone). A Line: its
+    English is the str, and it is translated where shown (a flash, a report, the email log)."""
+    label = {"provider": PROVIDERS.get(provider, PROVIDERS["microsoft"]).label}
     text = str(description or "")[:300]
     if error == "access_denied":
-        return (
-            f"{label} sign-in was cancelled or consent was refused. Connect again and accept; "
-            "if your organisation requires it, ask an administrator to grant consent to the app."
+        return Line(
+            N_(
+                "%(provider)s sign-in was cancelled or consent was refused. Connect again and "
+                "accept; if your organisation requires it, ask an administrator to grant "
+                "consent to the app."
+            ),
+            label,
         )
     if "AADSTS50011" in text or error == "redirect_uri_mismatch":
-        return (
-            f"{label} refused the redirect URI: register exactly the redirect URI shown on this "
-            "page in the app registration."
+        return Line(
+            N_(
+                "%(provider)s refused the redirect URI: register exactly the redirect URI shown "
+                "on this page in the app registration."
+            ),
+            label,
         )
     if "AADSTS90002" in text or "AADSTS900023" in text or error == "invalid_tenant":
-        return (
-            "Microsoft does not know this Tenant ID: enter your directory (tenant) ID or "
-            "domain from the Azure portal, or organizations."
+        return Line(
+            N_(
+                "Microsoft does not know this Tenant ID: enter your directory (tenant) ID or "
+                "domain from the Azure portal, or organizations."
+            )
         )
     if error in ("invalid_client", "unauthorized_client") or "AADSTS7000215" in text:
-        return (
-            f"{label} refused the Client ID or Client Secret (or the secret expired): copy "
-            "them again from the app registration."
+        return Line(
+            N_(
+                "%(provider)s refused the Client ID or Client Secret (or the secret expired): "
+                "copy them again from the app registration."
+            ),
+            label,
         )
     if error == "invalid_grant":
-        return (
-            f"{label} no longer accepts this connection (access was revoked, the password "
-            f"changed or the grant expired): Reconnect {label}."
+        return Line(
+            N_(
+                "%(provider)s no longer accepts this connection (access was revoked, the "
+                "password changed or the grant expired): Reconnect %(provider)s."
+            ),
+            label,
         )
     if error == "invalid_scope":
-        return f"{label} refused the permissions asked for: {_scope_hint(provider)}"
-    return f"{label} refused the sign-in ({error}). Check the app registration and connect again."
+        return Line(
+            N_("%(provider)s refused the permissions asked for: %(what)s"),
+            {**label, "what": _scope_hint(provider)},
+        )
+    return Line(
+        N_(
+            "%(provider)s refused the sign-in (%(error)s). Check the app registration and "
+            "connect again."
+        ),
+        {**label, "error": error},
+    )
 
 
-def _scope_hint(provider: str) -> str:
+def _scope_hint(provider: str) -> Line:
     if provider == "microsoft":
-        return "add the delegated permissions SMTP.Send and offline_access to the app."
-    return "add the scope https://mail.google.com/ to the OAuth consent screen."
+        return Line(N_("add the delegated permissions SMTP.Send and offline_access to the app."))
+    return Line(N_("add the scope https://mail.google.com/ to the OAuth consent screen."))

@@ -110,10 +110,13 @@ def from_warning(oauth: EmailOAuth | None, from_email: str) -> str | None:
     if from_email.lower() == oauth.mailbox.lower() or oauth.from_alias_confirmed:
         return None
     label = PROVIDERS[oauth.provider].label
-    return (
-        f"The Email (From) {from_email} is not the connected mailbox {oauth.mailbox}: "
-        f"{label} will refuse it unless it is an alias the mailbox may send as. Use "
-        f"{oauth.mailbox}, or confirm below that it is such an alias."
+    return _(
+        "The Email (From) %(sender)s is not the connected mailbox %(mailbox)s: %(provider)s "
+        "will refuse it unless it is an alias the mailbox may send as. Use %(mailbox)s, or "
+        "confirm below that it is such an alias.",
+        sender=from_email,
+        mailbox=oauth.mailbox,
+        provider=label,
     )
 
 
