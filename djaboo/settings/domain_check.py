@@ -20,15 +20,16 @@ import dns.message
 import dns.rdatatype
 import dns.resolver
 
-from djaboo.i18n import _, _l
+from djaboo.i18n import _
+from djaboo.mail.texts import N_
 
 CHECK_SECONDS = 4.5
 MAX_LOOKUPS = 30  # SPF allows 10 DNS-querying terms; the other checks need a handful
 MAX_TXT = 4096
 MAX_RECORDS = 20
 OK, WARN, FAIL = "ok", "warn", "fail"
-ACCEPT = _l("Gmail and Yahoo will accept bulk mail from this domain.")
-REJECT = _l("Gmail and Yahoo may reject bulk mail from this domain.")
+ACCEPT = N_("Gmail and Yahoo will accept bulk mail from this domain.")  # translated when shown
+REJECT = N_("Gmail and Yahoo may reject bulk mail from this domain.")
 
 
 class DnsProblem(Exception):
@@ -59,7 +60,7 @@ class DomainReport:
 
     @property
     def verdict(self) -> str:
-        return str(ACCEPT if self.accepted else REJECT)
+        return _(ACCEPT if self.accepted else REJECT)
 
 
 class Lookup:

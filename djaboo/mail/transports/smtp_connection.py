@@ -292,7 +292,7 @@ class SMTPConnection(Transport):
         self, exc: ssl.SSLCertVerificationError, address: str, *, starttls: bool
     ) -> MailError:
         error, detail = untrusted_certificate_error(self.settings, exc, address, starttls=starttls)
-        self.trace.add("TLS", False, detail)
+        self.trace.add("TLS", False, detail.msgid, **detail.params)
         return error
 
     def _needs_starttls(self, reply: str = "") -> bool:
