@@ -32,7 +32,9 @@ class GenerateKeyForm(FlaskForm):
             Length(max=63),
             Regexp(SELECTOR.pattern + r"\Z", message=_l("Letters, digits and hyphens only.")),
         ],
-        description=_l("The name of the record: <selector>._domainkey.<your domain>."),
+        # A lazy string is written into the page as it is (it counts as HTML): the brackets
+        # are entities, so the page shows them as before.
+        description=_l("The name of the record: &lt;selector&gt;._domainkey.&lt;your domain&gt;."),
     )
 
 
