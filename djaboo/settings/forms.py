@@ -36,7 +36,7 @@ from djaboo.field_checks import (
     single_line,
     without_bidi,
 )
-from djaboo.i18n import _, _l
+from djaboo.i18n import _, _l, _lp
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.fields import GLOBAL_FIELDS
@@ -62,7 +62,7 @@ PROTOCOLS = [
 ENCRYPTIONS = [
     SelectChoice("ssl", "SSL"),
     SelectChoice("tls", "TLS"),
-    SelectChoice("none", _l("None")),
+    SelectChoice("none", _lp("no encryption", "None")),
 ]
 CHARSETS = [
     SelectChoice(value, label)

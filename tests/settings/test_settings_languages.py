@@ -148,8 +148,16 @@ def test_a_failed_test_email_report_says_what_to_do_in_french(
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("fr", ["<h1>Modèles d'e-mail</h1>", "E-mail de test", "Facture envoyée au client"]),
-        ("ja", ["<h1>メールテンプレート</h1>", "テストメール", "顧客への請求書送付", ">編集</a>"]),
+        ("fr", ["<h1>Modèles d'e-mail</h1>", "E-mail de test", "Devis accepté (au personnel)"]),
+        (
+            "ja",
+            [
+                "<h1>メールテンプレート</h1>",
+                "テストメール",
+                "見積書の承諾（スタッフ宛）",
+                ">編集</a>",
+            ],
+        ),
     ],
 )
 def test_the_email_templates_list_and_editor_speak_the_readers_language(
@@ -160,7 +168,7 @@ def test_the_email_templates_list_and_editor_speak_the_readers_language(
     for word in words:
         assert word in page, word
     # (The menu is base.html's: translated with the frame, not here.)
-    assert "Invoice sent to customer" not in page and "<h1>Email Templates</h1>" not in page
+    assert "Estimate accepted (to staff)" not in page and "<h1>Email Templates</h1>" not in page
 
     template = db.session.execute(
         sa.select(EmailTemplate).where(
