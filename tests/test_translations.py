@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from djaboo.i18n import LANGUAGES, TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "_lp": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "_lp": ((1, "c"), 2), "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from djaboo.display_texts import translated_mail_lines
 from djaboo.email_templates.samples import sample_facts
+from djaboo.i18n import _
 from djaboo.mail.compose import (
     TemplateText,
     Wrapper,
@@ -58,7 +60,7 @@ def preview_html(
     try:
         html = render_html(wrapper, body_html, values, charset, missing=highlight_missing_html)
     except MessageError as exc:
-        return None, exc.message
+        return None, translated_mail_lines(exc.lines)
     return html, None
 
 
@@ -106,7 +108,7 @@ def build_preview(
     name = from_name or settings.from_name or space.name
     return Preview(
         subject=render_subject(template.subject, values, missing=highlight_missing_text),
-        sender=f"{name} <{settings.from_email or 'no From address set'}>",
+        sender=f"{name} <{settings.from_email or _('no From address set')}>",
         recipient=recipient_of(facts),
         html=html,
         text=render_text(wrapper, template.body_html, values, missing=highlight_missing_text),

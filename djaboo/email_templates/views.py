@@ -12,6 +12,7 @@ from djaboo.email_templates.models import EmailTemplate
 from djaboo.email_templates.preview import build_preview
 from djaboo.email_templates.preview_sources import chosen_facts, preview_choices
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.compose import TemplateText
 from djaboo.mail.events import EVENTS, LANGUAGES
 from djaboo.mail.sanitize import sanitize_html
@@ -87,7 +88,7 @@ def default_language():
     if form.validate_on_submit():
         current_user.space.default_language = form.default_language.data
         db.session.commit()
-        flash("Default language saved.", "success")
+        flash(_("Default language saved."), "success")
     return redirect(url_for("email_templates.template_list"))
 
 
@@ -103,7 +104,7 @@ def edit(template_id: int):
             form.populate_obj(template)
             template.body_html = sanitize_html(template.body_html)
             db.session.commit()
-            flash("Template saved.", "success")
+            flash(_("Template saved."), "success")
             return redirect(url_for("email_templates.edit", template_id=template.id))
     elif form.is_submitted():
         status = 400
@@ -157,5 +158,5 @@ def reset(template_id: int):
     if ConfirmForm().validate_on_submit():
         reset_to_default(template)
         db.session.commit()
-        flash("The shipped text is back.", "success")
+        flash(_("The shipped text is back."), "success")
     return redirect(url_for("email_templates.edit", template_id=template.id))

@@ -11,6 +11,8 @@ UnexpectedError  — any other exception (a bug, a reply a client library chokes
 
 from __future__ import annotations
 
+from djaboo.mail.texts import N_, Line, Text, english, lines_of
+
 MAX_REPLY_LENGTH = 500
 
 
@@ -25,32 +27,41 @@ def clip_reply(text: str | bytes | None) -> str:
 
 
 class MailError(Exception):
-    """Base class: `message` says what went wrong, `hint` what to change."""
+    """Base class: `message` says what went wrong, `hint` what to change.
+
+    Both are English msgids (N_-marked) or Lines (djaboo/mail/texts.py); `params` fill the
+    message's placeholders. `lines` and `hint_lines` keep them apart for translated reports."""
 
     kind = "error"
 
     def __init__(
         self,
-        message: str,
+        message: Text,
         *,
-        hint: str = "",
+        hint: Text = "",
         smtp_code: int | None = None,
         server_reply: str | bytes | None = None,
+        params: dict | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self.lines: list[Line] = lines_of(message, params)
+        self.hint_lines: list[Line] = lines_of(hint)
+        self.message = english(self.lines)
+        self.hint = english(self.hint_lines)
+        super().__init__(self.message)
         self.smtp_code = smtp_code
         self.server_reply = clip_reply(server_reply)
 
     def __str__(self) -> str:
-        parts = [self.message]
+        return english(self.all_lines())
+
+    def all_lines(self) -> list[Line]:
+        """What str() says, as Lines: the message, the server's words, the hint."""
+        lines = list(self.lines)
         if self.server_reply:
             code = f"{self.smtp_code} " if self.smtp_code else ""
-            parts.append(f"(server said: {code}{self.server_reply})")
-        if self.hint:
-            parts.append(self.hint)
-        return " ".join(parts)
+            reply = code + self.server_reply
+            lines.append(Line(N_("(server said: %(reply)s)"), {"reply": reply}))
+        return lines + self.hint_lines
 
 
 class TransientError(MailError):
@@ -76,10 +87,16 @@ class UnexpectedError(MailError):
     def wrapping(cls, exc: BaseException) -> UnexpectedError:
         """Only the exception's type is shown: its text may hold anything (a server's words)."""
         return cls(
-            f"Sending stopped on an unexpected error ({type(exc).__name__}); the details are "
-            "in the server log.",
-            hint="Run Send Test Email in Settings → Email to see whether it happens again, then "
-            "resend this email; if it keeps failing, tell the person who runs this installation.",
+            N_(
+                "Sending stopped on an unexpected error (%(error)s); the details are in the "
+                "server log."
+            ),
+            params={"error": type(exc).__name__},
+            hint=N_(
+                "Run Send Test Email in Settings → Email to see whether it happens again, then "
+                "resend this email; if it keeps failing, tell the person who runs this "
+                "installation."
+            ),
         )
 
 

@@ -23,6 +23,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from markupsafe import Markup
 
+from djaboo.mail.texts import N_
+
 Values = Mapping[str, "str | Markup"]
 
 
@@ -99,15 +101,18 @@ register_fields(
     FieldGroup(
         "company",
         {
-            "companyname": "Your company's name (the space)",
-            "logo_url": "Address of your logo image (uploaded in Setup → Company)",
-            "crm_url": "Address of this Djaboo Mail installation",
-            "company_address": "Your company's address (Setup → Company), on several lines",
-            "company_vat_number": "Your company's VAT number (Setup → Company)",
-            "company_registration_number": "Your company's registration number: SIREN or "
-            "SIRET in France, the qualified-invoice number (T + 13 digits) in Japan",
-            "company_bank_details": "Your bank details and payment instructions "
-            "(Setup → Company), on several lines",
+            "companyname": N_("Your company's name (the space)"),
+            "logo_url": N_("Address of your logo image (uploaded in Setup → Company)"),
+            "crm_url": N_("Address of this Djaboo Mail installation"),
+            "company_address": N_("Your company's address (Setup → Company), on several lines"),
+            "company_vat_number": N_("Your company's VAT number (Setup → Company)"),
+            "company_registration_number": N_(
+                "Your company's registration number: SIREN or "
+                "SIRET in France, the qualified-invoice number (T + 13 digits) in Japan"
+            ),
+            "company_bank_details": N_(
+                "Your bank details and payment instructions (Setup → Company), on several lines"
+            ),
         },
     )
 )
@@ -115,10 +120,10 @@ register_fields(
     FieldGroup(
         "staff",
         {
-            "staff_firstname": "First name of the staff member who sends",
-            "staff_lastname": "Last name of the staff member who sends",
-            "staff_email": "Email address of the staff member who sends",
-            "email_signature": "Signature: the sender's own, else the space's global one",
+            "staff_firstname": N_("First name of the staff member who sends"),
+            "staff_lastname": N_("Last name of the staff member who sends"),
+            "staff_email": N_("Email address of the staff member who sends"),
+            "email_signature": N_("Signature: the sender's own, else the space's global one"),
         },
     )
 )

@@ -29,6 +29,8 @@ from email import base64mime, quoprimime
 from email.charset import BASE64, SHORTEST, Charset
 from types import ModuleType
 
+from djaboo.mail.texts import N_
+
 MAX_LINE = 78  # RFC 5322 2.1.1: lines SHOULD be no longer
 MAX_WORD = 75  # RFC 2047 section 2: an encoded word MUST be no longer
 LONGEST_PLAIN_WORD = 900  # leaves room on its line within the 998 that RFC 5322 allows
@@ -51,7 +53,7 @@ def display_name_problem(name: str) -> str | None:
     encoded word, which mail programs decode into any other text ('=?utf-8?b?...?=' can show
     as a bank's name); no real name holds it. (Built messages encode it; forms refuse it.)"""
     if "=?" in name:
-        return "Names cannot contain “=?”: mail programs would show other text in its place."
+        return N_("Names cannot contain “=?”: mail programs would show other text in its place.")
     return None
 
 

@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass, field
 
 from djaboo.mail.errors import ConfigurationError, TransientError
+from djaboo.mail.texts import N_
 
 POLICIES = ("default", "public-only")
 
@@ -91,12 +92,14 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     except socket.gaierror as exc:
         if exc.errno in (socket.EAI_AGAIN,):
             raise TransientError(
-                f"The name {host} could not be looked up right now (DNS did not answer).",
-                hint="Try again in a moment.",
+                N_("The name %(host)s could not be looked up right now (DNS did not answer)."),
+                params={"host": host},
+                hint=N_("Try again in a moment."),
             ) from None
         raise ConfigurationError(
-            f"The SMTP Host {host} does not exist in DNS.",
-            hint="Check the spelling of the SMTP Host.",
+            N_("The SMTP Host %(host)s does not exist in DNS."),
+            params={"host": host},
+            hint=N_("Check the spelling of the SMTP Host."),
         ) from None
     addresses: list[IPAddress] = []
     for info in infos:
@@ -124,8 +127,11 @@ def permitted_addresses(host: str, port: int, policy: HostPolicy) -> list[IPAddr
             allowed.append(address)
     if not allowed:
         raise ConfigurationError(
-            f"The SMTP Host {host} is not allowed: {'; '.join(reasons)}.",
-            hint="Use your mail provider's public SMTP server name. Operators can allow an "
-            "internal relay with DJABOO_SMTP_ALLOWED_HOSTS.",
+            N_("The SMTP Host %(host)s is not allowed: %(reasons)s."),
+            params={"host": host, "reasons": "; ".join(reasons)},
+            hint=N_(
+                "Use your mail provider's public SMTP server name. Operators can allow an "
+                "internal relay with DJABOO_SMTP_ALLOWED_HOSTS."
+            ),
         )
     return allowed

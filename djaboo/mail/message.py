@@ -25,6 +25,7 @@ from email_validator import EmailNotValidError, validate_email
 from djaboo.mail.errors import PermanentError
 from djaboo.mail.headers import address_header, is_msg_id, msg_ids_header, subject_header
 from djaboo.mail.mime import OutgoingMessage, multipart, text_part
+from djaboo.mail.texts import N_, Line
 from djaboo.mail.transports.base import Envelope
 
 # The control characters that stateful charsets (ISO-2022-JP) read as switching sets.
@@ -60,7 +61,10 @@ def normalize_address(value: str) -> str:
     try:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
-        raise MessageError(f"{value!r} is not a valid email address: {exc}") from None
+        raise MessageError(
+            N_("%(value)s is not a valid email address: %(reason)s"),
+            params={"value": repr(value), "reason": str(exc)},
+        ) from None
     return f"{result.local_part}@{result.ascii_domain}"
 
 
@@ -73,8 +77,9 @@ def _writes(text: str, charset: str) -> bool:
         return False
 
 
-def charset_problem(text: str, charset: str) -> str | None:
-    """None when text can be written in charset, else a sentence naming the characters."""
+def charset_problem(text: str, charset: str) -> Line | None:
+    """None when text can be written in charset, else a sentence naming the characters (a Line:
+    str() is its English, djaboo/display_texts.py translates it)."""
     if _writes(text, charset):
         return None
     chars = dict.fromkeys(text)
@@ -84,8 +89,16 @@ def charset_problem(text: str, charset: str) -> str | None:
     for ch in wrong or chars:
         name = unicodedata.name(ch, "")
         bad.append(f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})")
-    shown = ", ".join(bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
-    return f"These characters cannot be written in {charset_label(charset)}: {shown}."
+    params = {"charset": charset_label(charset), "characters": ", ".join(bad[:8])}
+    if len(bad) > 8:
+        return Line(
+            N_(
+                "These characters cannot be written in %(charset)s: %(characters)s and "
+                "%(more)s more."
+            ),
+            {**params, "more": len(bad) - 8},
+        )
+    return Line(N_("These characters cannot be written in %(charset)s: %(characters)s."), params)
 
 
 def charset_label(charset: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from djaboo.mail.errors import ConfigurationError
+from djaboo.mail.texts import N_, Line
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -53,10 +54,18 @@ class CertificateInfo:
     sha256: str  # 64 hex digits
     not_after: str
 
-    def describe(self) -> str:
-        return (
-            f"certificate for {self.subject}, issued by {self.issuer}, valid until "
-            f"{self.not_after}, SHA-256 {format_fingerprint(self.sha256)}"
+    def describe(self) -> Line:
+        return Line(
+            N_(
+                "certificate for %(subject)s, issued by %(issuer)s, valid until %(not_after)s, "
+                "SHA-256 %(fingerprint)s"
+            ),
+            {
+                "subject": self.subject,
+                "issuer": self.issuer,
+                "not_after": self.not_after,
+                "fingerprint": format_fingerprint(self.sha256),
+            },
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from djaboo.mail.events import Event, register_event
 from djaboo.mail.fields import register_fields
+from djaboo.mail.texts import N_
 from djaboo.notices.merge_fields import FIELD_GROUPS
 
 ESTIMATE_ACCEPTED = "estimate_accepted_notice"
@@ -20,37 +21,43 @@ NOTICE_EVENTS = {
     for e in [
         Event(
             ESTIMATE_ACCEPTED,
-            "Estimate accepted (to staff)",
-            "Sent to the estimate's owner when the customer accepts it on its page.",
+            N_("Estimate accepted (to staff)"),
+            N_("Sent to the estimate's owner when the customer accepts it on its page."),
             ("estimate", "estimate_answer", *_STAFF),
         ),
         Event(
             ESTIMATE_DECLINED,
-            "Estimate declined (to staff)",
-            "Sent to the estimate's owner when the customer declines it on its page.",
+            N_("Estimate declined (to staff)"),
+            N_("Sent to the estimate's owner when the customer declines it on its page."),
             ("estimate", "estimate_answer", *_STAFF),
         ),
         Event(
             EMAIL_FAILED,
-            "Email failed (to staff)",
-            "Sent to the email's sender and to the admins when it fails for good, is refused "
-            "for some recipients, or needs attention (Settings → Email → Tell staff about "
-            "failed emails: Each time).",
+            N_("Email failed (to staff)"),
+            N_(
+                "Sent to the email's sender and to the admins when it fails for good, is refused "
+                "for some recipients, or needs attention (Settings → Email → Tell staff about "
+                "failed emails: Each time)."
+            ),
             ("failed_email", *_STAFF),
         ),
         Event(
             FAILED_DIGEST,
-            "Failed emails of the day (to staff, daily digest)",
-            "Sent once a day, at the reminders' send hour, listing the emails that went wrong "
-            "(Settings → Email → Tell staff about failed emails: Once a day).",
+            N_("Failed emails of the day (to staff, daily digest)"),
+            N_(
+                "Sent once a day, at the reminders' send hour, listing the emails that went wrong "
+                "(Settings → Email → Tell staff about failed emails: Once a day)."
+            ),
             ("failed_digest", *_STAFF),
         ),
         Event(
             SENDING_PAUSED,
-            "Sending paused (to staff)",
-            "Sent to the admins, once per pause, when the mail server refuses the space's "
-            "settings (instead of one notice per email); it leaves with the waiting emails "
-            "once the settings are saved again.",
+            N_("Sending paused (to staff)"),
+            N_(
+                "Sent to the admins, once per pause, when the mail server refuses the space's "
+                "settings (instead of one notice per email); it leaves with the waiting emails "
+                "once the settings are saved again."
+            ),
             ("mail_paused", *_STAFF),
         ),
     ]

@@ -11,6 +11,7 @@ from datetime import date
 from markupsafe import Markup
 
 from djaboo.mail.fields import FieldGroup, day
+from djaboo.mail.texts import N_
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,8 @@ FIELD_GROUPS = (
     FieldGroup(
         "estimate_answer",
         {
-            "estimate_customer": "The customer who answered (company name)",
-            "estimate_staff_link": "Link to the estimate's page in Djaboo Mail (for staff)",
+            "estimate_customer": N_("The customer who answered (company name)"),
+            "estimate_staff_link": N_("Link to the estimate's page in Djaboo Mail (for staff)"),
         },
         answer_values,
         sample_answer,
@@ -154,13 +155,15 @@ FIELD_GROUPS = (
     FieldGroup(
         "failed_email",
         {
-            "failed_subject": "Subject of the email that went wrong",
-            "failed_recipients": "Whom that email was addressed to",
-            "failed_status": "Its status: Failed, Needs attention, …",
-            "failed_results": "Per recipient, in one line: Delivered to 2; refused for x@y: 550 …",
-            "failed_reason": "What went wrong, in the mail server's words when it answered",
-            "failed_document": "The document it was about, e.g. Invoice INV-000042",
-            "failed_email_link": "Link to the email's page in Djaboo Mail",
+            "failed_subject": N_("Subject of the email that went wrong"),
+            "failed_recipients": N_("Whom that email was addressed to"),
+            "failed_status": N_("Its status: Failed, Needs attention, …"),
+            "failed_results": N_(
+                "Per recipient, in one line: Delivered to 2; refused for x@y: 550 …"
+            ),
+            "failed_reason": N_("What went wrong, in the mail server's words when it answered"),
+            "failed_document": N_("The document it was about, e.g. Invoice INV-000042"),
+            "failed_email_link": N_("Link to the email's page in Djaboo Mail"),
         },
         failed_email_values,
         sample_failed_email,
@@ -168,10 +171,10 @@ FIELD_GROUPS = (
     FieldGroup(
         "failed_digest",
         {
-            "failed_day": "The day the digest is for",
-            "failed_count": "How many emails went wrong",
-            "failed_list": "The list of them: subject, recipients, status, what went wrong",
-            "failed_log_link": "Link to the email log in Djaboo Mail",
+            "failed_day": N_("The day the digest is for"),
+            "failed_count": N_("How many emails went wrong"),
+            "failed_list": N_("The list of them: subject, recipients, status, what went wrong"),
+            "failed_log_link": N_("Link to the email log in Djaboo Mail"),
         },
         digest_values,
         sample_digest,
@@ -179,8 +182,8 @@ FIELD_GROUPS = (
     FieldGroup(
         "mail_paused",
         {
-            "pause_reason": "Why sending stopped, in the mail server's words",
-            "settings_link": "Link to Settings → Email in Djaboo Mail",
+            "pause_reason": N_("Why sending stopped, in the mail server's words"),
+            "settings_link": N_("Link to Settings → Email in Djaboo Mail"),
         },
         pause_values,
         sample_pause,

@@ -9,7 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from djaboo.display_texts import translated, translated_mail_lines
 from djaboo.extensions import db
+from djaboo.i18n import _, _l
 from djaboo.mail.bounces import bounced_addresses
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.secrets_at_rest import encrypt
@@ -22,48 +24,52 @@ from djaboo.staff.permissions import admin_required
 
 class BounceSettingsForm(FlaskForm):
     return_path = EmailField(
-        "Return-Path for bounces",
+        _l("Return-Path for bounces"),
         validators=[Optional(), Length(max=254)],
-        description="A mailbox that receives the bounces (it may be the bounce mailbox below). "
-        "With a + in it (bounces+@example.com), each email gets its own address "
-        "(bounces+token@example.com), so every bounce finds its email.",
+        description=_l(
+            "A mailbox that receives the bounces (it may be the bounce mailbox below). "
+            "With a + in it (bounces+@example.com), each email gets its own address "
+            "(bounces+token@example.com), so every bounce finds its email."
+        ),
     )
-    imap_host = StringField("IMAP host", validators=[Optional(), Length(max=253)])
+    imap_host = StringField(_l("IMAP host"), validators=[Optional(), Length(max=253)])
     imap_port = IntegerField(
-        "IMAP port", default=993, validators=[Optional(), NumberRange(1, 65535)]
+        _l("IMAP port"), default=993, validators=[Optional(), NumberRange(1, 65535)]
     )
-    imap_ssl = BooleanField("SSL (off: STARTTLS)", default=True)
-    imap_username = StringField("IMAP username", validators=[Optional(), Length(max=254)])
+    imap_ssl = BooleanField(_l("SSL (off: STARTTLS)"), default=True)
+    imap_username = StringField(_l("IMAP username"), validators=[Optional(), Length(max=254)])
     imap_password = PasswordField(
-        "IMAP password",
+        _l("IMAP password"),
         validators=[Optional(), Length(max=500)],
-        description="Stored encrypted. Leave empty to keep the saved one.",
+        description=_l("Stored encrypted. Leave empty to keep the saved one."),
     )
-    save_sent_copy = BooleanField("Save a copy in the mailbox's Sent folder")
+    save_sent_copy = BooleanField(_l("Save a copy in the mailbox's Sent folder"))
 
     def validate_return_path(self, field):
         if field.data:
             try:
                 field.data = normalize_address(field.data)
             except MessageError as exc:
-                raise ValidationError(exc.message) from None
+                raise ValidationError(translated_mail_lines(exc.lines)) from None
 
     def validate_imap_host(self, field):
         field.data = (field.data or "").strip()
         if field.data and not valid_host(field.data):
-            raise ValidationError("Enter a host name such as imap.example.com.")
+            raise ValidationError(_("Enter a host name such as imap.example.com."))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         self.imap_username.data = (self.imap_username.data or "").strip()
         if ok and self.imap_host.data and not self.imap_username.data:
-            self.imap_username.errors = ["The IMAP username is needed to read the mailbox."]
+            self.imap_username.errors = [_("The IMAP username is needed to read the mailbox.")]
             ok = False
         return ok
 
     def validate_save_sent_copy(self, field):
         if field.data and not self.imap_host.data:
-            raise ValidationError("Set the mailbox (IMAP host and username) to save copies in it.")
+            raise ValidationError(
+                _("Set the mailbox (IMAP host and username) to save copies in it.")
+            )
 
 
 def bounce_panel() -> dict:
@@ -108,7 +114,7 @@ def save_bounces():
     settings.check_error = ""
     db.session.add(settings)
     db.session.commit()
-    flash("Bounce settings saved.", "success")
+    flash(_("Bounce settings saved."), "success")
     return redirect(url_for("settings.email") + "#bounces")
 
 
@@ -120,19 +126,21 @@ class CheckMailboxForm(FlaskForm):
 @admin_required
 def check_bounce_mailbox():
     if not CheckMailboxForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("settings.email") + "#bounces")
     from djaboo.notices.failures import notify_failure
 
     settings = bounce_settings_for(current_user.space_id)
     if settings.id is None or not settings.has_mailbox:
-        flash("Save the bounce mailbox (IMAP host and username) first.", "error")
+        flash(_("Save the bounce mailbox (IMAP host and username) first."), "error")
         return redirect(url_for("settings.email") + "#bounces")
     error = check_space_mailbox(current_user.space_id, notify_failure)
     if error:
-        flash(f"The bounce mailbox could not be read: {error}", "error")
+        flash(
+            _("The bounce mailbox could not be read: %(error)s", error=translated(error)), "error"
+        )
     else:
-        flash("The bounce mailbox was read.", "success")
+        flash(_("The bounce mailbox was read."), "success")
     return redirect(url_for("settings.email") + "#bounces")
 
 

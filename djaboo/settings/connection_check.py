@@ -16,10 +16,12 @@ from flask import Flask, current_app
 
 from djaboo.db import utcnow
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail import diagnostics
 from djaboo.mail.delivery import worker_name
 from djaboo.mail.errors import ConfigurationError, MailError
 from djaboo.mail.recording import NewEmail, Recorded, record_email, settle_held
+from djaboo.mail.texts import N_, Line, english, lines_of
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.settings.models import MailCheck
 from djaboo.settings.test_email import compose_test_email
@@ -46,8 +48,11 @@ def start_mail_check(user: User, kind: str, recipient: str) -> MailCheck:
     ).scalar_one()
     if recent >= limit:
         raise CheckRefused(
-            f"This space ran {recent} tests in the last 10 minutes; wait a few "
-            "minutes before the next one."
+            _(
+                "This space ran %(count)s tests in the last 10 minutes; wait a few minutes "
+                "before the next one.",
+                count=recent,
+            )
         )
     check = MailCheck(
         space_id=user.space_id,
@@ -75,8 +80,8 @@ def run_in_background(app: Flask, check_id: int) -> threading.Thread:
                 _finish(
                     db.session.get(MailCheck, check_id),
                     False,
-                    "The check stopped because of an internal error; it was logged.",
-                    "",
+                    lines_of(N_("The check stopped because of an internal error; it was logged.")),
+                    [],
                     [],
                 )
             finally:
@@ -94,7 +99,7 @@ def run_mail_check(check_id: int) -> None:
     try:
         transport = transport_settings_for(settings, current_app.config)
     except ConfigurationError as exc:  # the stored password no longer decrypts
-        _finish(check, False, exc.message, exc.hint, [])
+        _finish(check, False, diagnostics.failure_lines(exc), exc.hint_lines, [])
         return
     if check.kind == "connection":
         report = diagnostics.check_connection(transport, settings.from_email, check.recipient)
@@ -103,14 +108,14 @@ def run_mail_check(check_id: int) -> None:
             user = db.session.get(User, check.requested_by_id) if check.requested_by_id else None
             composed = compose_test_email(space, settings, user, check.recipient)
         except MailError as exc:
-            _finish(check, False, exc.message, exc.hint, [])
+            _finish(check, False, diagnostics.failure_lines(exc), exc.hint_lines, [])
             return
         recorded = _record(check, composed)
         # The stored bytes (signed, when the space signs), as the worker would send them.
         envelope = replace(composed.envelope, message=recorded.raw)
         report = diagnostics.send_test_email(transport, envelope)
         _settle(recorded, report)
-    _finish(check, report.ok, report.summary, report.hint, report.steps)
+    _finish(check, report.ok, report.summary_lines, report.hint_lines, report.steps)
 
 
 def _record(check: MailCheck, composed) -> Recorded:
@@ -142,8 +147,13 @@ def _settle(recorded: Recorded, report: diagnostics.Report) -> None:
     db.session.commit()
 
 
-def _finish(check: MailCheck, ok: bool, summary: str, hint: str, steps: list) -> None:
+def _finish(check: MailCheck, ok: bool, summary: list[Line], hint: list[Line], steps: list) -> None:
     check.status = "succeeded" if ok else "failed"
-    check.summary, check.hint, check.steps = summary, hint, steps
+    check.summary, check.hint = english(summary), english(hint)
+    check.report = {
+        "steps": steps,
+        "summary": [line.as_data() for line in summary],
+        "hint": [line.as_data() for line in hint],
+    }
     check.finished_at = utcnow()
     db.session.commit()

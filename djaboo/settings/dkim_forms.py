@@ -7,35 +7,39 @@ from wtforms.fields import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
+from djaboo.i18n import _l
 from djaboo.mail.dkim import SELECTOR
 from djaboo.settings.dkim_key import DEFAULT_SELECTOR
 
 
 class GenerateKeyForm(FlaskForm):
     algorithm = SelectField(
-        "Key type",
+        _l("Key type"),
         choices=[
-            SelectChoice("ed25519", "Ed25519 (short, modern)"),
-            SelectChoice("rsa", "RSA 2048 (checked everywhere)"),
+            SelectChoice("ed25519", _l("Ed25519 (short, modern)")),
+            SelectChoice("rsa", _l("RSA 2048 (checked everywhere)")),
         ],
         default="rsa",
-        description="Gmail and Yahoo verify RSA; an Ed25519 signature alone does not count "
-        "for them yet.",
+        description=_l(
+            "Gmail and Yahoo verify RSA; an Ed25519 signature alone does not count for them yet."
+        ),
     )
     selector = StringField(
-        "Selector",
+        _l("Selector"),
         default=DEFAULT_SELECTOR,
         validators=[
-            DataRequired("Enter a selector, for example djaboo."),
+            DataRequired(_l("Enter a selector, for example djaboo.")),
             Length(max=63),
-            Regexp(SELECTOR.pattern + r"\Z", message="Letters, digits and hyphens only."),
+            Regexp(SELECTOR.pattern + r"\Z", message=_l("Letters, digits and hyphens only.")),
         ],
-        description="The name of the record: <selector>._domainkey.<your domain>.",
+        # A lazy string is written into the page as it is (it counts as HTML): the brackets
+        # are entities, so the page shows them as before.
+        description=_l("The name of the record: &lt;selector&gt;._domainkey.&lt;your domain&gt;."),
     )
 
 
 class SigningForm(FlaskForm):
-    sign = BooleanField("Sign outgoing emails")
+    sign = BooleanField(_l("Sign outgoing emails"))
 
 
 class DomainCheckForm(FlaskForm):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from djaboo.display_texts import translated
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.settings.dkim_forms import DomainCheckForm, GenerateKeyForm, SigningForm
 from djaboo.settings.dkim_key import dkim_key_for, generate_dkim_key, key_readable
 from djaboo.settings.domain_check import Lookup, check_domain, dkim_record_problem
@@ -50,12 +52,13 @@ def generate_key():
         return _page(generate_form=form, status=400)
     if not domain:
         flash(
-            "Save the sender's Email in Settings → Email first: the key signs its domain.", "error"
+            _("Save the sender's Email in Settings → Email first: the key signs its domain."),
+            "error",
         )
         return redirect(url_for("dkim.dkim_page"))
     generate_dkim_key(current_user.space_id, domain, form.algorithm.data, form.selector.data)
     db.session.commit()
-    flash("New key generated. Publish the DNS record below, then turn on signing.", "success")
+    flash(_("New key generated. Publish the DNS record below, then turn on signing."), "success")
     return redirect(url_for("dkim.dkim_page"))
 
 
@@ -65,16 +68,16 @@ def signing():
     form = SigningForm()
     key = dkim_key_for(current_user.space_id)
     if not form.validate_on_submit() or key is None:
-        flash("Generate a key first.", "error")
+        flash(_("Generate a key first."), "error")
         return redirect(url_for("dkim.dkim_page"))
     if form.sign.data and not key.signing:
         problem = dkim_record_problem(Lookup(current_app.config.get("DNS_RESOLVER")), key)
         if problem:
-            flash(f"Signing stays off: {problem}", "error")
+            flash(_("Signing stays off: %(problem)s", problem=translated(problem)), "error")
             return redirect(url_for("dkim.dkim_page"))
     key.signing = bool(form.sign.data)
     db.session.commit()
-    flash("Outgoing emails are signed." if key.signing else "Signing is off.", "success")
+    flash(_("Outgoing emails are signed.") if key.signing else _("Signing is off."), "success")
     return redirect(url_for("dkim.dkim_page"))
 
 
@@ -85,7 +88,9 @@ def domain_check():
     form = DomainCheckForm()
     domain = _from_domain()
     if not form.validate_on_submit() or not domain:
-        flash("Save the sender's Email in Settings → Email first: its domain is checked.", "error")
+        flash(
+            _("Save the sender's Email in Settings → Email first: its domain is checked."), "error"
+        )
         return redirect(url_for("dkim.dkim_page"))
     settings = email_settings_for(current_user.space)
     smtp_host = settings.host if settings.protocol == "smtp" else ""

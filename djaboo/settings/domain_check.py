@@ -20,13 +20,16 @@ import dns.message
 import dns.rdatatype
 import dns.resolver
 
+from djaboo.i18n import _
+from djaboo.mail.texts import N_
+
 CHECK_SECONDS = 4.5
 MAX_LOOKUPS = 30  # SPF allows 10 DNS-querying terms; the other checks need a handful
 MAX_TXT = 4096
 MAX_RECORDS = 20
 OK, WARN, FAIL = "ok", "warn", "fail"
-ACCEPT = "Gmail and Yahoo will accept bulk mail from this domain."
-REJECT = "Gmail and Yahoo may reject bulk mail from this domain."
+ACCEPT = N_("Gmail and Yahoo will accept bulk mail from this domain.")  # translated when shown
+REJECT = N_("Gmail and Yahoo may reject bulk mail from this domain.")
 
 
 class DnsProblem(Exception):
@@ -57,7 +60,7 @@ class DomainReport:
 
     @property
     def verdict(self) -> str:
-        return ACCEPT if self.accepted else REJECT
+        return _(ACCEPT if self.accepted else REJECT)
 
 
 class Lookup:
@@ -88,17 +91,23 @@ class Lookup:
         left = self.deadline - time.monotonic()
         self.count += 1
         if left <= 0.05 or self.count > MAX_LOOKUPS:
-            raise DnsProblem("the DNS check ran out of time")
+            raise DnsProblem(_("the DNS check ran out of time"))
         if not self.resolver.nameservers:
-            raise DnsProblem("no DNS server is configured (set DNS_RESOLVER)")
+            raise DnsProblem(_("no DNS server is configured (set DNS_RESOLVER)"))
         try:
             answer = self.resolver.resolve(name, rdtype, lifetime=left, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
             return []
         except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
-            raise DnsProblem(f"no answer for {name} in time") from None
+            raise DnsProblem(_("no answer for %(name)s in time", name=name)) from None
         except (dns.resolver.NoNameservers, dns.exception.DNSException) as exc:
-            raise DnsProblem(f"the DNS lookup of {name} failed ({type(exc).__name__})") from None
+            raise DnsProblem(
+                _(
+                    "the DNS lookup of %(name)s failed (%(error)s)",
+                    name=name,
+                    error=type(exc).__name__,
+                )
+            ) from None
         return list(answer)[:MAX_RECORDS] if answer.rrset is not None else []
 
     def txt(self, name: str) -> list[str]:
@@ -195,15 +204,22 @@ def check_spf(lookup: Lookup, domain: str, smtp_host: str) -> Finding:
         return Finding(
             "SPF",
             FAIL,
-            f"Publish a TXT record at {domain} such as "
-            f'"v=spf1 a:{smtp_host or "your-mail-server"} -all" naming the servers that send '
-            "its mail.",
+            _(
+                'Publish a TXT record at %(domain)s such as "%(record)s" naming the servers '
+                "that send its mail.",
+                domain=domain,
+                record=f"v=spf1 a:{smtp_host or 'your-mail-server'} -all",
+            ),
         )
     if len(records) > 1:
         return Finding(
             "SPF",
             FAIL,
-            f"{domain} publishes {len(records)} SPF records; merge them into one.",
+            _(
+                "%(domain)s publishes %(count)s SPF records; merge them into one.",
+                domain=domain,
+                count=len(records),
+            ),
             " | ".join(records)[:MAX_TXT],
         )
     record = records[0]
@@ -211,8 +227,10 @@ def check_spf(lookup: Lookup, domain: str, smtp_host: str) -> Finding:
         return Finding(
             "SPF",
             WARN,
-            "Make sure the record names the server that sends this space's mail "
-            "(no SMTP host is configured here to check).",
+            _(
+                "Make sure the record names the server that sends this space's mail "
+                "(no SMTP host is configured here to check)."
+            ),
             record,
         )
     ips = lookup.addresses(smtp_host)
@@ -220,7 +238,10 @@ def check_spf(lookup: Lookup, domain: str, smtp_host: str) -> Finding:
         return Finding(
             "SPF",
             WARN,
-            f"The SMTP host {smtp_host} has no address in DNS to check against the record.",
+            _(
+                "The SMTP host %(host)s has no address in DNS to check against the record.",
+                host=smtp_host,
+            ),
             record,
         )
     allowed, ending = _spf_allows(lookup, domain, ips)
@@ -229,19 +250,33 @@ def check_spf(lookup: Lookup, domain: str, smtp_host: str) -> Finding:
         return Finding(
             "SPF",
             FAIL,
-            f"The record does not allow {smtp_host} ({shown}): add "
-            f"a:{smtp_host} or its provider's include: before the all.",
+            _(
+                "The record does not allow %(host)s (%(addresses)s): add a:%(host)s or its "
+                "provider's include: before the all.",
+                host=smtp_host,
+                addresses=shown,
+            ),
             record,
         )
     if ending in ("-all", "~all"):
         return Finding(
-            "SPF", OK, f"Allows {smtp_host}; other servers are refused ({ending}).", record
+            "SPF",
+            OK,
+            _(
+                "Allows %(host)s; other servers are refused (%(ending)s).",
+                host=smtp_host,
+                ending=ending,
+            ),
+            record,
         )
     return Finding(
         "SPF",
         WARN,
-        f"Allows {smtp_host}, but end the record with -all (or ~all) so other "
-        "servers cannot send as this domain.",
+        _(
+            "Allows %(host)s, but end the record with -all (or ~all) so other servers cannot "
+            "send as this domain.",
+            host=smtp_host,
+        ),
         record,
     )
 
@@ -252,29 +287,41 @@ def check_spf(lookup: Lookup, domain: str, smtp_host: str) -> Finding:
 def check_dkim(lookup: Lookup, key) -> Finding:
     """`key`: the space's DkimKey or None."""
     if key is None:
-        return Finding("DKIM", WARN, "Generate a key above and publish its record.")
+        return Finding("DKIM", WARN, _("Generate a key above and publish its record."))
     records = [r for r in lookup.txt(key.record_name) if "p=" in r]
     if not records:
-        return Finding("DKIM", FAIL, f"Publish the TXT record shown above at {key.record_name}.")
+        return Finding(
+            "DKIM",
+            FAIL,
+            _("Publish the TXT record shown above at %(name)s.", name=key.record_name),
+        )
     published = _tags(records[0]).get("p", "")
     if published != key.public_key:
         return Finding(
             "DKIM",
             FAIL,
-            f"The record at {key.record_name} is not this key: replace it with "
-            "the one shown above.",
+            _(
+                "The record at %(name)s is not this key: replace it with the one shown above.",
+                name=key.record_name,
+            ),
             records[0][:200],
         )
     if not key.signing:
-        return Finding("DKIM", WARN, "The record matches: turn on Sign outgoing emails.")
+        return Finding("DKIM", WARN, _("The record matches: turn on Sign outgoing emails."))
     if key.algorithm == "ed25519":
         return Finding(
             "DKIM",
             WARN,
-            "Gmail and Yahoo do not verify Ed25519 signatures yet: generate an "
-            "RSA 2048 key (another selector) for them.",
+            _(
+                "Gmail and Yahoo do not verify Ed25519 signatures yet: generate an "
+                "RSA 2048 key (another selector) for them."
+            ),
         )
-    return Finding("DKIM", OK, f"Published at {key.record_name}, and emails are signed.")
+    return Finding(
+        "DKIM",
+        OK,
+        _("Published at %(name)s, and emails are signed.", name=key.record_name),
+    )
 
 
 def dkim_record_problem(lookup: Lookup, key) -> str | None:
@@ -282,7 +329,7 @@ def dkim_record_problem(lookup: Lookup, key) -> str | None:
     try:
         finding = check_dkim(lookup, key)
     except DnsProblem as exc:
-        return f"the record could not be looked up ({exc}). Try again in a moment."
+        return _("the record could not be looked up (%(error)s). Try again in a moment.", error=exc)
     return None if finding.status != FAIL else finding.sentence
 
 
@@ -302,8 +349,12 @@ def check_dmarc(lookup: Lookup, domain: str, key) -> Finding:
         return Finding(
             "DMARC",
             FAIL,
-            f'Publish a TXT record at _dmarc.{domain}: "v=DMARC1; p=none; '
-            f'rua=mailto:dmarc@{domain}" (Gmail and Yahoo require one for bulk mail).',
+            _(
+                'Publish a TXT record at %(name)s: "%(record)s" (Gmail and Yahoo require one '
+                "for bulk mail).",
+                name=f"_dmarc.{domain}",
+                record=f"v=DMARC1; p=none; rua=mailto:dmarc@{domain}",
+            ),
         )
     tags = _tags(record)
     policy = tags.get("p", "").lower()
@@ -311,8 +362,10 @@ def check_dmarc(lookup: Lookup, domain: str, key) -> Finding:
         return Finding(
             "DMARC",
             FAIL,
-            f"The record at _dmarc.{where} has no valid p= policy: "
-            "set p=none, quarantine or reject.",
+            _(
+                "The record at %(name)s has no valid p= policy: set p=none, quarantine or reject.",
+                name=f"_dmarc.{where}",
+            ),
             record,
         )
     strict = tags.get("adkim", "r").lower() == "s"
@@ -320,21 +373,27 @@ def check_dmarc(lookup: Lookup, domain: str, key) -> Finding:
         return Finding(
             "DMARC",
             WARN,
-            f"adkim=s needs the signature's domain to be {domain} "
-            f"exactly; the key signs as {key.domain}.",
+            _(
+                "adkim=s needs the signature's domain to be %(domain)s exactly; the key signs "
+                "as %(key_domain)s.",
+                domain=domain,
+                key_domain=key.domain,
+            ),
             record,
         )
     if policy == "none":
         return Finding(
             "DMARC",
             OK,
-            "Policy p=none: accepted; once reports look clean, consider p=quarantine.",
+            _("Policy p=none: accepted; once reports look clean, consider p=quarantine."),
             record,
         )
     return Finding(
         "DMARC",
         OK,
-        f"Policy p={policy}, and From is aligned with {'the signature' if key else 'the sender'}.",
+        _("Policy p=%(policy)s, and From is aligned with the signature.", policy=policy)
+        if key
+        else _("Policy p=%(policy)s, and From is aligned with the sender.", policy=policy),
         record,
     )
 
@@ -345,10 +404,16 @@ def check_mx(lookup: Lookup, domain: str) -> Finding:
         return Finding(
             "MX",
             WARN,
-            f"Add an MX record to {domain} so replies and bounces to its address can be delivered.",
+            _(
+                "Add an MX record to %(domain)s so replies and bounces to its address can be "
+                "delivered.",
+                domain=domain,
+            ),
         )
     shown = ", ".join(host for _, host in exchangers[:3])
-    return Finding("MX", OK, f"Mail to {domain} is received by {shown}.")
+    return Finding(
+        "MX", OK, _("Mail to %(domain)s is received by %(hosts)s.", domain=domain, hosts=shown)
+    )
 
 
 def check_domain(domain: str, smtp_host: str, key, resolver_address: str | None) -> DomainReport:
@@ -366,6 +431,10 @@ def check_domain(domain: str, smtp_host: str, key, resolver_address: str | None)
             report.findings.append(run())
         except DnsProblem as exc:
             report.findings.append(
-                Finding(name, WARN, f"Could not check: {exc}. Try again, or check DNS_RESOLVER.")
+                Finding(
+                    name,
+                    WARN,
+                    _("Could not check: %(error)s. Try again, or check DNS_RESOLVER.", error=exc),
+                )
             )
     return report

@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from djaboo.display_texts import translated, translated_mail_lines
 from djaboo.field_checks import (
     BoundedHTML,
     HTMLTextAreaField,
@@ -35,6 +36,7 @@ from djaboo.field_checks import (
     single_line,
     without_bidi,
 )
+from djaboo.i18n import _, _l, _lp
 from djaboo.mail.errors import ConfigurationError, TransientError
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.fields import GLOBAL_FIELDS
@@ -47,48 +49,61 @@ from djaboo.settings.oauth_providers import PROVIDERS as OAUTH_PROVIDERS
 from djaboo.settings.presets import PRESETS
 from djaboo.settings.transport_settings import host_policy_from_config, stored_password_problem
 
-ENGINES = [SelectChoice("standard", "Standard"), SelectChoice("alternative", "Alternative")]
+ENGINES = [
+    SelectChoice("standard", _l("Standard")),
+    SelectChoice("alternative", _l("Alternative")),
+]
 PROTOCOLS = [
     SelectChoice("smtp", "SMTP"),
     SelectChoice("sendmail", "Sendmail"),
     SelectChoice("mail", "Mail"),
     *(SelectChoice(f"{p.key}_oauth", p.protocol_label) for p in OAUTH_PROVIDERS.values()),
 ]
-ENCRYPTIONS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"), SelectChoice("none", "None")]
+ENCRYPTIONS = [
+    SelectChoice("ssl", "SSL"),
+    SelectChoice("tls", "TLS"),
+    SelectChoice("none", _lp("no encryption", "None")),
+]
 CHARSETS = [
     SelectChoice(value, label)
     for value, label in (
         ("utf-8", "UTF-8"),
-        ("iso-8859-1", "ISO-8859-1 (Western European)"),
-        ("iso-8859-15", "ISO-8859-15 (Western European with €)"),
-        ("windows-1252", "Windows-1252 (Western European)"),
-        ("iso-8859-2", "ISO-8859-2 (Central European)"),
+        ("iso-8859-1", _l("ISO-8859-1 (Western European)")),
+        ("iso-8859-15", _l("ISO-8859-15 (Western European with €)")),
+        ("windows-1252", _l("Windows-1252 (Western European)")),
+        ("iso-8859-2", _l("ISO-8859-2 (Central European)")),
         ("windows-1250", "Windows-1250"),
-        ("windows-1251", "Windows-1251 (Cyrillic)"),
-        ("koi8-r", "KOI8-R (Russian)"),
-        ("iso-2022-jp", "ISO-2022-JP (Japanese)"),
-        ("shift_jis", "Shift_JIS (Japanese)"),
-        ("euc-jp", "EUC-JP (Japanese)"),
-        ("gb2312", "GB2312 (Simplified Chinese)"),
-        ("big5", "Big5 (Traditional Chinese)"),
-        ("euc-kr", "EUC-KR (Korean)"),
+        ("windows-1251", _l("Windows-1251 (Cyrillic)")),
+        ("koi8-r", _l("KOI8-R (Russian)")),
+        ("iso-2022-jp", _l("ISO-2022-JP (Japanese)")),
+        ("shift_jis", _l("Shift_JIS (Japanese)")),
+        ("euc-jp", _l("EUC-JP (Japanese)")),
+        ("gb2312", _l("GB2312 (Simplified Chinese)")),
+        ("big5", _l("Big5 (Traditional Chinese)")),
+        ("euc-kr", _l("EUC-KR (Korean)")),
     )
 ]
 MAX_BCC = 5
 FAILURE_NOTICES = [
-    SelectChoice("each", "Each time"),
-    SelectChoice("digest", "Once a day (digest)"),
+    SelectChoice("each", _l("Each time")),
+    SelectChoice("digest", _l("Once a day (digest)")),
 ]
 # Wrong pairings of encryption and well-known port, with the sentence that says what works.
 PAIRING_ERRORS = {
-    ("ssl", 587): "SSL does not work on port 587, which starts in plain text: choose TLS for "
-    "port 587, or use port 465 for SSL.",
-    ("tls", 465): "Port 465 expects SSL from the first byte: choose SSL for port 465, or use "
-    "port 587 for TLS.",
-    ("none", 465): "Port 465 expects SSL: choose SSL for port 465, or use port 25 without "
-    "encryption.",
-    ("ssl", 25): "Port 25 starts in plain text: choose TLS or None for port 25, or use port 465 "
-    "for SSL.",
+    ("ssl", 587): _l(
+        "SSL does not work on port 587, which starts in plain text: choose TLS for "
+        "port 587, or use port 465 for SSL."
+    ),
+    ("tls", 465): _l(
+        "Port 465 expects SSL from the first byte: choose SSL for port 465, or use "
+        "port 587 for TLS."
+    ),
+    ("none", 465): _l(
+        "Port 465 expects SSL: choose SSL for port 465, or use port 25 without encryption."
+    ),
+    ("ssl", 25): _l(
+        "Port 25 starts in plain text: choose TLS or None for port 25, or use port 465 for SSL."
+    ),
 }
 # Changing any of these re-points the stored password; it must be typed again. The protocol is
 # not one of them: with Sendmail or Mail the password goes nowhere, and switching back to SMTP
@@ -96,9 +111,9 @@ PAIRING_ERRORS = {
 # so they cannot be changed "while on Sendmail" to slip the password to another server).
 SERVER_FIELDS = ("encryption", "host", "port", "username")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-KEEP_DAYS_ERROR = (
-    f"Enter a number of days from 1 to {MAX_KEEP_DAYS}, or leave it empty to keep sent "
-    "messages forever."
+KEEP_DAYS_ERROR = _l(
+    "Enter a number of days from 1 to %(max)s, or leave it empty to keep sent messages forever.",
+    max=MAX_KEEP_DAYS,
 )
 
 
@@ -138,10 +153,10 @@ class EmailTextsForm(Form):
     """The signature, header and footer of one language (a part of EmailSettingsForm)."""
 
     signature_html = HTMLTextAreaField(
-        "Email Signature", validators=[BoundedHTML(20_000)], editor="lines"
+        _l("Email Signature"), validators=[BoundedHTML(20_000)], editor="lines"
     )
-    header_html = HTMLTextAreaField("Predefined Header", validators=[BoundedHTML(50_000)])
-    footer_html = HTMLTextAreaField("Predefined Footer", validators=[BoundedHTML(50_000)])
+    header_html = HTMLTextAreaField(_l("Predefined Header"), validators=[BoundedHTML(50_000)])
+    footer_html = HTMLTextAreaField(_l("Predefined Footer"), validators=[BoundedHTML(50_000)])
 
     def validate_header_html(self, field):
         _check_global_fields(field.data)
@@ -156,105 +171,121 @@ class EmailTextsForm(Form):
 
 class EmailSettingsForm(FlaskForm):
     preset = SelectField(
-        "Provider preset",
+        _l("Provider preset"),
         validate_choice=False,
         choices=[
-            SelectChoice("", "— choose to fill host, port and encryption —"),
+            SelectChoice("", _l("— choose to fill host, port and encryption —")),
             *(SelectChoice(p.key, p.label) for p in PRESETS),
         ],
     )
     engine = SelectField(
-        "Mail Engine",
+        _l("Mail Engine"),
         choices=ENGINES,
-        description="Standard uses Python's smtplib; Alternative uses "
-        "aiosmtplib. Switch if your server misbehaves with one of them.",
+        description=_l(
+            "Standard uses Python's smtplib; Alternative uses "
+            "aiosmtplib. Switch if your server misbehaves with one of them."
+        ),
     )
     protocol = SelectField(
-        "Email Protocol",
+        _l("Email Protocol"),
         choices=PROTOCOLS,
-        description="SMTP is recommended. Sendmail and Mail hand the "
-        "message to this server's own mail program.",
+        description=_l(
+            "SMTP is recommended. Sendmail and Mail hand the "
+            "message to this server's own mail program."
+        ),
     )
     encryption = SelectField(
-        "Email Encryption",
+        _l("Email Encryption"),
         choices=ENCRYPTIONS,
-        description="SSL on port 465, TLS (STARTTLS) on port 587, None on port 25.",
+        description=_l("SSL on port 465, TLS (STARTTLS) on port 587, None on port 25."),
     )
     host = StringField(
-        "SMTP Host",
+        _l("SMTP Host"),
         validators=[Length(max=253), single_line],
         filters=[lambda v: (v or "").strip()],
     )
     port = IntegerField(
-        "SMTP Port",
-        validators=[Optional(), NumberRange(1, 65535, "A port is a number from 1 to 65535.")],
+        _l("SMTP Port"),
+        validators=[Optional(), NumberRange(1, 65535, _l("A port is a number from 1 to 65535."))],
     )
     from_email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Length(max=254)],
-        description="The From address of everything this space sends.",
+        description=_l("The From address of everything this space sends."),
     )
     from_name = StringField(
-        "From Name",
+        _l("From Name"),
         validators=[Length(max=120), single_line, display_name],
         filters=[without_bidi],
-        description="Shown as the sender; empty means the space's name.",
+        description=_l("Shown as the sender; empty means the space's name."),
     )
     username = StringField(
-        "SMTP Username",
+        _l("SMTP Username"),
         validators=[Length(max=254), single_line],
-        description="Optional. When set it is used to log in (Exchange); "
-        "the Email above stays the From address. Empty: Email is the login.",
+        description=_l(
+            "Optional. When set it is used to log in (Exchange); "
+            "the Email above stays the From address. Empty: Email is the login."
+        ),
     )
-    password = PasswordField("SMTP Password", validators=[Length(max=1024)])
-    clear_password = BooleanField("Remove the stored password")
-    charset = SelectField("Email Charset", choices=CHARSETS)
+    password = PasswordField(_l("SMTP Password"), validators=[Length(max=1024)])
+    clear_password = BooleanField(_l("Remove the stored password"))
+    charset = SelectField(_l("Email Charset"), choices=CHARSETS)
     bcc_all = StringField(
-        "BCC All Emails To",
+        _l("BCC All Emails To"),
         validators=[Length(max=1000), single_line],
-        description="Comma-separated addresses that receive a hidden copy of every email.",
+        description=_l("Comma-separated addresses that receive a hidden copy of every email."),
     )
     # The signature, header and footer in each language: texts_en-signature_html, …
     texts_en = FormField(EmailTextsForm, LANGUAGES["en"])
     texts_fr = FormField(EmailTextsForm, LANGUAGES["fr"])
     texts_ja = FormField(EmailTextsForm, LANGUAGES["ja"])
     logo_url = StringField(
-        "Logo URL",
+        _l("Logo URL"),
         validators=[Length(max=500)],
-        description="Optional https:// address of your logo, for {logo_url} in the header, "
-        "when no logo is uploaded in Setup → Company (an uploaded logo is used first).",
+        description=_l(
+            "Optional https:// address of your logo, for {logo_url} in the header, "
+            "when no logo is uploaded in Setup → Company (an uploaded logo is used first)."
+        ),
     )
     allow_insecure_auth = BooleanField(
-        "Allow login without encryption",
-        description="Not recommended: the password travels in clear. Only for a trusted relay "
-        "inside your own network.",
+        _l("Allow login without encryption"),
+        description=_l(
+            "Not recommended: the password travels in clear. Only for a trusted relay "
+            "inside your own network."
+        ),
     )
     pinned_sha256 = StringField(
-        "Pinned certificate (SHA-256)",
+        _l("Pinned certificate (SHA-256)"),
         validators=[Length(max=100)],
-        description="Only for a server with a self-signed certificate: paste the fingerprint "
-        "that Check Connection shows. Leave empty to trust the usual certificate authorities.",
+        description=_l(
+            "Only for a server with a self-signed certificate: paste the fingerprint "
+            "that Check Connection shows. Leave empty to trust the usual certificate authorities."
+        ),
     )
     timeout_seconds = IntegerField(
-        "Timeout (seconds)",
+        _l("Timeout (seconds)"),
         default=30,
-        validators=[DataRequired(), NumberRange(5, 120, "Choose between 5 and 120 seconds.")],
+        validators=[DataRequired(), NumberRange(5, 120, _l("Choose between 5 and 120 seconds."))],
     )
     keep_sent_days = IntegerField(
-        "Keep sent messages for",
+        _l("Keep sent messages for"),
         validators=[days_kept],
         widget=TextInput(),  # a number input would turn "abc" into "" (forever) unannounced
-        description="Days. Empty: forever. After that, a sent email keeps its line in the "
-        "email log (subject, recipients, status, the server's answer) but the message itself "
-        "and its PDF are removed.",
+        description=_l(
+            "Days. Empty: forever. After that, a sent email keeps its line in the "
+            "email log (subject, recipients, status, the server's answer) but the message itself "
+            "and its PDF are removed."
+        ),
     )
 
     failure_notices = SelectField(
-        "Tell staff about failed emails",
+        _l("Tell staff about failed emails"),
         choices=FAILURE_NOTICES,
-        description="The sender and the admins get an email when an email fails for good or "
-        "needs attention: each time, or once a day (at the reminders' send hour) listing them "
-        "all. Each can turn it off in their profile (Email me when…).",
+        description=_l(
+            "The sender and the admins get an email when an email fails for good or "
+            "needs attention: each time, or once a day (at the reminders' send hour) listing them "
+            "all. Each can turn it off in their profile (Email me when…)."
+        ),
     )
 
     def __init__(self, *args, existing: EmailSettings, oauth=None, **kwargs):
@@ -278,13 +309,13 @@ class EmailSettingsForm(FlaskForm):
         if self.protocol.data != "smtp":
             return
         if not field.data:
-            raise ValidationError("Enter the SMTP Host, e.g. smtp.example.com.")
+            raise ValidationError(_("Enter the SMTP Host, e.g. smtp.example.com."))
         if not valid_host(field.data):
-            raise ValidationError("This is not a valid host name or IP address.")
+            raise ValidationError(_("This is not a valid host name or IP address."))
 
     def validate_port(self, field):
         if self.protocol.data == "smtp" and field.data is None:
-            raise ValidationError("Enter the SMTP Port: 465 for SSL, 587 for TLS, 25 for None.")
+            raise ValidationError(_("Enter the SMTP Port: 465 for SSL, 587 for TLS, 25 for None."))
 
     def validate_from_email(self, field):
         field.data = _single_address(field.data)
@@ -292,13 +323,13 @@ class EmailSettingsForm(FlaskForm):
     def validate_bcc_all(self, field):
         addresses = [a.strip() for a in (field.data or "").split(",") if a.strip()]
         if len(addresses) > MAX_BCC:
-            raise ValidationError(f"At most {MAX_BCC} addresses.")
+            raise ValidationError(_("At most %(count)s addresses.", count=MAX_BCC))
         field.data = ", ".join(_single_address(a) for a in addresses)
 
     def validate_logo_url(self, field):
         field.data = (field.data or "").strip()
         if field.data and not re.match(r"^https?://[^\s\"'<>]+$", field.data):
-            raise ValidationError("Enter an address starting with https://")
+            raise ValidationError(_("Enter an address starting with https://"))
 
     def validate_pinned_sha256(self, field):
         if field.data and field.data.strip():
@@ -349,7 +380,13 @@ class EmailSettingsForm(FlaskForm):
         if stored and not self.password.data and self.protocol.data == "smtp":
             problem = stored_password_problem(self.existing)
             if problem:
-                return self._fail(self.password, f"{problem.message} Enter the password again.")
+                return self._fail(
+                    self.password,
+                    _(
+                        "%(problem)s Enter the password again.",
+                        problem=translated_mail_lines(problem.lines),
+                    ),
+                )
         if stored and not self.password.data:
             changed = [
                 f
@@ -359,15 +396,18 @@ class EmailSettingsForm(FlaskForm):
             if changed and self.protocol.data == "smtp":
                 return self._fail(
                     self.password,
-                    "Re-enter the password: you changed the "
-                    "server settings, and a stored password is only ever sent to "
-                    "the server it was entered for.",
+                    _(
+                        "Re-enter the password: you changed the server settings, and a stored "
+                        "password is only ever sent to the server it was entered for."
+                    ),
                 )
             if changed:  # the SMTP fields are hidden with Sendmail or Mail: say it where seen
                 return self._fail(
                     self.protocol,
-                    "You also changed the SMTP server settings: choose SMTP and re-enter the "
-                    "password, or leave the server settings as they were.",
+                    _(
+                        "You also changed the SMTP server settings: choose SMTP and re-enter the "
+                        "password, or leave the server settings as they were."
+                    ),
                 )
         has_password = bool(self.password.data) or stored
         if (
@@ -378,9 +418,10 @@ class EmailSettingsForm(FlaskForm):
         ):
             return self._fail(
                 self.encryption,
-                "With no encryption the password would travel "
-                'in clear: choose SSL or TLS, or tick "Allow login without '
-                'encryption" for a trusted internal relay.',
+                _(
+                    "With no encryption the password would travel in clear: choose SSL or TLS, "
+                    'or tick "Allow login without encryption" for a trusted internal relay.'
+                ),
             )
         return True
 
@@ -394,7 +435,7 @@ class EmailSettingsForm(FlaskForm):
         for field in (self.from_name, *getattr(self, f"texts_{default}").text_fields):
             problem = charset_problem(field.data or "", self.charset.data)
             if problem:
-                ok = self._fail(field, problem)
+                ok = self._fail(field, translated(problem))
         for language in LANGUAGES:
             if language == default:
                 continue
@@ -402,8 +443,13 @@ class EmailSettingsForm(FlaskForm):
                 problem = charset_problem(field.data or "", self.charset.data)
                 if problem:
                     self.warnings.append(
-                        f"{LANGUAGES[language]}, {field.label.text}: {problem} Emails in "
-                        f"{LANGUAGES[language]} cannot be sent with this charset."
+                        _(
+                            "%(language)s, %(field)s: %(problem)s Emails in %(language)s "
+                            "cannot be sent with this charset.",
+                            language=LANGUAGES[language],
+                            field=field.label.text,
+                            problem=translated(problem),
+                        )
                     )
         return ok
 
@@ -415,41 +461,58 @@ class EmailSettingsForm(FlaskForm):
             permitted_addresses(self.host.data, self.port.data, policy)
         except ConfigurationError as exc:
             if "does not exist in DNS" not in exc.message:
-                return self._fail(self.host, f"{exc.message} {exc.hint}")
-            self.warnings.append(f"{exc.message} It is checked again before each connection.")
+                return self._fail(self.host, translated_mail_lines(exc.lines + exc.hint_lines))
+            self.warnings.append(_checked_again(exc))
         except TransientError as exc:
-            self.warnings.append(f"{exc.message} It is checked again before each connection.")
+            self.warnings.append(_checked_again(exc))
         return True
+
+
+def _checked_again(exc) -> str:
+    return _(
+        "%(problem)s It is checked again before each connection.",
+        problem=translated_mail_lines(exc.lines),
+    )
 
 
 def _check_global_fields(text: str) -> None:
     unknown = unknown_fields(text or "", GLOBAL_FIELDS)
     if unknown:
         names = ", ".join("{" + n + "}" for n in unknown)
-        raise ValidationError(
-            f"Unknown merge field{'s' if len(unknown) > 1 else ''} here: {names}. The header and "
-            f"footer wrap every kind of email, so they can use: "
-            + ", ".join("{" + n + "}" for n in GLOBAL_FIELDS)
-            + "."
-        )
+        usable = ", ".join("{" + n + "}" for n in GLOBAL_FIELDS)
+        if len(unknown) > 1:
+            message = _(
+                "Unknown merge fields here: %(names)s. The header and footer wrap every kind of "
+                "email, so they can use: %(usable)s.",
+                names=names,
+                usable=usable,
+            )
+        else:
+            message = _(
+                "Unknown merge field here: %(names)s. The header and footer wrap every kind of "
+                "email, so they can use: %(usable)s.",
+                names=names,
+                usable=usable,
+            )
+        raise ValidationError(message)
 
 
 def _single_address(value: str) -> str:
     try:
         return normalize_address(value)
     except MessageError as exc:
-        raise ValidationError(exc.message) from None
+        raise ValidationError(translated_mail_lines(exc.lines)) from None
 
 
 class TestEmailForm(FlaskForm):
-    recipient = EmailField("Send test email to", validators=[DataRequired(), Length(max=254)])
+    recipient = EmailField(_l("Send test email to"), validators=[DataRequired(), Length(max=254)])
 
     def validate_recipient(self, field):
         field.data = _single_address(field.data)
 
 
 class ConnectionCheckForm(FlaskForm):
-    recipient = EmailField("Check delivery to", validators=[DataRequired(), Length(max=254)])
+    recipient = EmailField(_l("Check delivery to"), validators=[DataRequired(), Length(max=254)])
 
     def validate_recipient(self, field):
         field.data = _single_address(field.data)

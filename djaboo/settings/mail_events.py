@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from djaboo.mail.events import Event, register_event
 from djaboo.mail.recording import register_signer_lookup
+from djaboo.mail.texts import N_
 from djaboo.settings.dkim_key import dkim_signer_for
 
 TEST_EMAIL = Event(
     "test_email",
-    "Test email",
-    "Sent by Settings → Email → Send Test Email.",
+    N_("Test email"),
+    N_("Sent by Settings → Email → Send Test Email."),
     ("company", "staff"),
 )
 

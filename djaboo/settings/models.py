@@ -150,7 +150,10 @@ class MailCheck(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16))
     recipient: Mapped[str] = mapped_column(sa.String(254))
     status: Mapped[str] = mapped_column(sa.String(16), default="running")
-    steps: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The JSON column "steps" holds the report to show in its reader's language: {"steps": [...],
+    # "summary": [line, ...], "hint": [...]}, lines as msgid and params (djaboo/mail/texts.py).
+    # Rows from before hold the list of steps alone. summary and hint: the English words.
+    report: Mapped[object] = mapped_column("steps", sa.JSON, default=list)
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     hint: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -158,6 +161,19 @@ class MailCheck(db.Model):
 
     # Longer than any run can take (each step is bounded by the 120 s maximum timeout).
     RUN_LIMIT = timedelta(minutes=10)
+
+    @property
+    def steps(self) -> list[dict]:
+        report = self.report or []
+        return report.get("steps", []) if isinstance(report, dict) else report
+
+    @steps.setter
+    def steps(self, steps: list[dict]) -> None:
+        self.report = steps
+
+    def lines(self, part: str) -> list[dict] | None:
+        """The summary's or hint's lines (msgid and params); None on a row from before."""
+        return self.report.get(part) if isinstance(self.report, dict) else None
 
     @property
     def interrupted(self) -> bool:

@@ -16,7 +16,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from djaboo.db import utcnow
+from djaboo.display_texts import translated
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.delivery import resume_space
 from djaboo.secrets_at_rest import SecretUnreadable, decrypt, encrypt
 from djaboo.settings.oauth_models import EmailOAuth, OAuthAuthorization
@@ -72,19 +74,22 @@ def finish_connect(oauth: EmailOAuth | None, user, args: Mapping, session_hash: 
     state = str(args.get("state") or "")[:MAX_STATE]
     flight = _claim_state(state, session_hash, user)
     if oauth is None or oauth.provider != flight.provider:
-        raise ConnectRefused("Choose the provider again in Settings → Email, then Connect.")
+        raise ConnectRefused(_("Choose the provider again in Settings → Email, then Connect."))
     error = str(args.get("error") or "")[:64]
     if error:
-        words = explain(oauth.provider, error, args.get("error_description"), redirect_uri(config))
-        raise ConnectRefused(words)
+        raise ConnectRefused(
+            translated(
+                explain(oauth.provider, error, args.get("error_description"), redirect_uri(config))
+            )
+        )
     code = str(args.get("code") or "")
     if not code or len(code) > MAX_CODE:
-        raise ConnectRefused("The provider sent no authorization code. Connect again.")
+        raise ConnectRefused(_("The provider sent no authorization code. Connect again."))
     try:
         secret, verifier = client_secret(oauth), decrypt(flight.verifier_encrypted)
     except SecretUnreadable:
-        raise ConnectRefused("Enter the Client Secret again (ENCRYPTION_KEY changed).") from None
-    _, token_url = endpoints(oauth.provider, oauth.tenant, config)
+        raise ConnectRefused(_("Enter the Client Secret again (ENCRYPTION_KEY changed).")) from None
+    token_url = endpoints(oauth.provider, oauth.tenant, config)[1]
     try:
         answer = fetch_token(
             oauth.provider,
@@ -96,24 +101,32 @@ def finish_connect(oauth: EmailOAuth | None, user, args: Mapping, session_hash: 
             code_verifier=verifier,
         )
     except OAuthRefused as exc:
-        raise ConnectRefused(str(exc)) from None
+        raise ConnectRefused(translated(exc.message)) from None
     except OSError as exc:
         label = PROVIDERS[oauth.provider].label
         raise ConnectRefused(
-            f"{label}'s token endpoint could not be reached ({exc.__class__.__name__}). "
-            "Try again in a moment."
+            _(
+                "%(provider)s's token endpoint could not be reached (%(error)s). Try again in a "
+                "moment.",
+                provider=label,
+                error=exc.__class__.__name__,
+            )
         ) from None
     mailbox = mailbox_from_id_token(str(answer.get("id_token") or "")) or oauth.mailbox
     if not mailbox:
         raise ConnectRefused(
-            "The provider did not say which mailbox signed in: add the openid and email "
-            "permissions to the app registration, then connect again."
+            _(
+                "The provider did not say which mailbox signed in: add the openid and email "
+                "permissions to the app registration, then connect again."
+            )
         )
     if not answer.get("refresh_token") and (not oauth.connected or mailbox != oauth.mailbox):
         raise ConnectRefused(
-            f"{PROVIDERS[oauth.provider].label} sent no refresh token (the app was allowed "
-            "before): remove the app's access from your account's security page, then "
-            "connect again."
+            _(
+                "%(provider)s sent no refresh token (the app was allowed before): remove the "
+                "app's access from your account's security page, then connect again.",
+                provider=PROVIDERS[oauth.provider].label,
+            )
         )
     if mailbox != oauth.mailbox:
         oauth.from_alias_confirmed = False
@@ -127,8 +140,10 @@ def finish_connect(oauth: EmailOAuth | None, user, args: Mapping, session_hash: 
 def _claim_state(state: str, session_hash: str, user) -> OAuthAuthorization:
     """The Connect this callback answers, used up now; ConnectRefused for any other."""
     refused = ConnectRefused(
-        "This sign-in answer does not belong to a Connect started here in this browser "
-        "(or it expired, or was already used). Click Connect again."
+        _(
+            "This sign-in answer does not belong to a Connect started here in this browser "
+            "(or it expired, or was already used). Click Connect again."
+        )
     )
     if not state or not session_hash or not hmac.compare_digest(state_hash(state), session_hash):
         raise refused

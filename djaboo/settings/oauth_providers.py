@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import requests
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
-from djaboo.i18n import _
+from djaboo.mail.texts import N_, Line
 
 TOKEN_TIMEOUT = 15  # seconds for one call to a token endpoint
 CALLBACK_PATH = "/settings/email/oauth/callback"
@@ -59,9 +59,10 @@ _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")
 class OAuthRefused(Exception):
     """The provider said no: `error` is its code (e.g. invalid_grant), str() says it in words."""
 
-    def __init__(self, error: str, message: str) -> None:
+    def __init__(self, error: str, message: Line) -> None:
         super().__init__(message)
         self.error = error
+        self.message = message  # a Line (djaboo/mail/texts.py): translated where it is shown
 
 
 def valid_tenant(tenant: str) -> bool:
@@ -140,9 +141,13 @@ def fetch_token(provider: str, url: str, client_id: str, client_secret: str, **p
     refresh_token, else the code exchange (code, redirect_uri, code_verifier). Returns the
     answer; OAuthRefused when the provider says no, OSError when it cannot be reached or
     fails (5xx: try again later)."""
-    label = PROVIDERS[provider].label
+    no_token = Line(
+        N_("%(provider)s answered without a token."), {"provider": PROVIDERS[provider].label}
+    )
     if not endpoint_allowed(url):
-        raise OAuthRefused("endpoint", f"The token endpoint {url!r} must use https.")
+        raise OAuthRefused(
+            "endpoint", Line(N_("The token endpoint %(url)s must use https."), {"url": repr(url)})
+        )
     # allow_redirects=False: a token endpoint answers; the secret is never sent on elsewhere.
     with _client(provider, client_id, client_secret) as client:
         try:
@@ -162,9 +167,9 @@ def fetch_token(provider: str, url: str, client_id: str, client_secret: str, **p
                 raise
             raise OAuthRefused(f"http_{status}", explain(provider, f"http_{status}")) from None
         except ValueError:  # a 2xx or 3xx that is not a token answer
-            raise OAuthRefused("no_token", f"{label} answered without a token.") from None
+            raise OAuthRefused("no_token", no_token) from None
     if not answer.get("access_token"):
-        raise OAuthRefused("no_token", f"{label} answered without a token.")
+        raise OAuthRefused("no_token", no_token)
     return dict(answer)
 
 
@@ -182,57 +187,87 @@ def mailbox_from_id_token(id_token: str) -> str:
     return str(value)[:254] if "@" in str(value) else ""
 
 
-def explain(provider: str, error: str, description=None, redirect: str = "") -> str:
+def explain(provider: str, error: str, description=None, redirect: str = "") -> Line:
     """A provider's error in words, with what to fix (never its raw text alone); `redirect`:
-    the redirect URI this app sent, to name in a mismatch."""
-    label = PROVIDERS.get(provider, PROVIDERS["microsoft"]).label
+    the redirect URI this app sent, to name in a mismatch. A Line: its English is the str, and
+    it is translated where shown (a flash, a report, the email log)."""
+    label = {"provider": PROVIDERS.get(provider, PROVIDERS["microsoft"]).label}
     text = str(description or "")[:300]
     if error == "access_denied":
-        return (
-            f"{label} sign-in was cancelled or consent was refused. Connect again and accept; "
-            "if your organisation requires it, ask an administrator to grant consent to the app."
+        return Line(
+            N_(
+                "%(provider)s sign-in was cancelled or consent was refused. Connect again and "
+                "accept; if your organisation requires it, ask an administrator to grant "
+                "consent to the app."
+            ),
+            label,
         )
     if "AADSTS50011" in text or error == "redirect_uri_mismatch":
         where = (
-            _(
-                "Azure portal → Microsoft Entra ID → App registrations → your app → "
-                "Authentication → Web → Redirect URIs"
+            Line(
+                N_(
+                    "Azure portal → Microsoft Entra ID → App registrations → your app → "
+                    "Authentication → Web → Redirect URIs"
+                )
             )
             if provider == "microsoft"
-            else _(
-                "Google Cloud console → APIs & Services → Credentials → your OAuth client → "
-                "Authorized redirect URIs"
+            else Line(
+                N_(
+                    "Google Cloud console → APIs & Services → Credentials → your OAuth client → "
+                    "Authorized redirect URIs"
+                )
             )
         )
-        return _(
-            "%(label)s refused the redirect URI: it is not registered for this Client ID. In "
-            "%(where)s, add exactly %(uri)s (same scheme, host, path and no trailing slash), "
-            "save, then connect again. If this app's address changed, set BASE_URL to it.",
-            label=label,
-            where=where,
-            uri=redirect or _("the redirect URI shown on this page"),
+        return Line(
+            N_(
+                "%(label)s refused the redirect URI: it is not registered for this Client ID. In "
+                "%(where)s, add exactly %(uri)s (same scheme, host, path and no trailing slash), "
+                "save, then connect again. If this app's address changed, set BASE_URL to it."
+            ),
+            {
+                "label": label["provider"],
+                "where": where,
+                "uri": redirect or Line(N_("the redirect URI shown on this page")),
+            },
         )
     if "AADSTS90002" in text or "AADSTS900023" in text or error == "invalid_tenant":
-        return (
-            "Microsoft does not know this Tenant ID: enter your directory (tenant) ID or "
-            "domain from the Azure portal, or organizations."
+        return Line(
+            N_(
+                "Microsoft does not know this Tenant ID: enter your directory (tenant) ID or "
+                "domain from the Azure portal, or organizations."
+            )
         )
     if error in ("invalid_client", "unauthorized_client") or "AADSTS7000215" in text:
-        return (
-            f"{label} refused the Client ID or Client Secret (or the secret expired): copy "
-            "them again from the app registration."
+        return Line(
+            N_(
+                "%(provider)s refused the Client ID or Client Secret (or the secret expired): "
+                "copy them again from the app registration."
+            ),
+            label,
         )
     if error == "invalid_grant":
-        return (
-            f"{label} no longer accepts this connection (access was revoked, the password "
-            f"changed or the grant expired): Reconnect {label}."
+        return Line(
+            N_(
+                "%(provider)s no longer accepts this connection (access was revoked, the "
+                "password changed or the grant expired): Reconnect %(provider)s."
+            ),
+            label,
         )
     if error == "invalid_scope":
-        return f"{label} refused the permissions asked for: {_scope_hint(provider)}"
-    return f"{label} refused the sign-in ({error}). Check the app registration and connect again."
+        return Line(
+            N_("%(provider)s refused the permissions asked for: %(what)s"),
+            {**label, "what": _scope_hint(provider)},
+        )
+    return Line(
+        N_(
+            "%(provider)s refused the sign-in (%(error)s). Check the app registration and "
+            "connect again."
+        ),
+        {**label, "error": error},
+    )
 
 
-def _scope_hint(provider: str) -> str:
+def _scope_hint(provider: str) -> Line:
     if provider == "microsoft":
-        return "add the delegated permissions SMTP.Send and offline_access to the app."
-    return "add the scope https://mail.google.com/ to the OAuth consent screen."
+        return Line(N_("add the delegated permissions SMTP.Send and offline_access to the app."))
+    return Line(N_("add the scope https://mail.google.com/ to the OAuth consent screen."))

@@ -11,6 +11,7 @@ from wtforms.validators import Length, ValidationError
 
 from djaboo.extensions import db
 from djaboo.field_checks import single_line
+from djaboo.i18n import _, _l
 from djaboo.secrets_at_rest import encrypt
 from djaboo.settings.oauth_models import EmailOAuth
 from djaboo.settings.oauth_providers import PROVIDERS, redirect_uri, valid_tenant
@@ -23,26 +24,28 @@ class OAuthAppForm(FlaskForm):
         csrf = False  # the page's form carries the token and is checked first
 
     client_id = StringField(
-        "Client ID",
+        _l("Client ID"),
         validators=[Length(max=200), single_line],
         filters=[lambda v: (v or "").strip()],
-        description="Application (client) ID of your app registration.",
+        description=_l("Application (client) ID of your app registration."),
     )
     client_secret = PasswordField(
-        "Client Secret",
+        _l("Client Secret"),
         validators=[Length(max=1024)],
-        description="Encrypted when saved and never shown again. Leave empty to keep it.",
+        description=_l("Encrypted when saved and never shown again. Leave empty to keep it."),
     )
     tenant = StringField(
-        "Tenant ID",
+        _l("Tenant ID"),
         default="organizations",
         validators=[Length(max=100)],
         filters=[lambda v: (v or "").strip()],
-        description="Microsoft only: your directory (tenant) ID or domain; organizations for "
-        "any work or school account.",
+        description=_l(
+            "Microsoft only: your directory (tenant) ID or domain; organizations for "
+            "any work or school account."
+        ),
     )
     from_alias_confirmed = BooleanField(
-        "The Email above is an alias of the connected mailbox (Send As is allowed)"
+        _l("The Email above is an alias of the connected mailbox (Send As is allowed)")
     )
 
     def __init__(self, *args, existing: EmailOAuth | None, **kwargs):
@@ -53,20 +56,22 @@ class OAuthAppForm(FlaskForm):
 
     def validate_client_id(self, field):
         if not field.data:
-            raise ValidationError("Enter the Client ID of your app registration.")
+            raise ValidationError(_("Enter the Client ID of your app registration."))
 
     def validate_tenant(self, field):
         field.data = field.data or "organizations"
         if not valid_tenant(field.data):
             raise ValidationError(
-                "A tenant is a directory ID (a GUID), a domain such as contoso.com, or "
-                "organizations."
+                _(
+                    "A tenant is a directory ID (a GUID), a domain such as contoso.com, or "
+                    "organizations."
+                )
             )
 
     def validate_client_secret(self, field):
         stored = self.existing is not None and self.existing.client_secret_encrypted
         if not field.data and not stored:
-            raise ValidationError("Enter the Client Secret of your app registration.")
+            raise ValidationError(_("Enter the Client Secret of your app registration."))
 
 
 def oauth_for(space_id: int) -> EmailOAuth | None:
@@ -111,10 +116,13 @@ def from_warning(oauth: EmailOAuth | None, from_email: str) -> str | None:
     if from_email.lower() == oauth.mailbox.lower() or oauth.from_alias_confirmed:
         return None
     label = PROVIDERS[oauth.provider].label
-    return (
-        f"The Email (From) {from_email} is not the connected mailbox {oauth.mailbox}: "
-        f"{label} will refuse it unless it is an alias the mailbox may send as. Use "
-        f"{oauth.mailbox}, or confirm below that it is such an alias."
+    return _(
+        "The Email (From) %(sender)s is not the connected mailbox %(mailbox)s: %(provider)s "
+        "will refuse it unless it is an alias the mailbox may send as. Use %(mailbox)s, or "
+        "confirm below that it is such an alias.",
+        sender=from_email,
+        mailbox=oauth.mailbox,
+        provider=label,
     )
 
 

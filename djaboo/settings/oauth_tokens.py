@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail.errors import ConfigurationError, TransientError
+from djaboo.mail.texts import N_, Line
 from djaboo.secrets_at_rest import SecretUnreadable, decrypt, encrypt
 from djaboo.settings.oauth_models import EmailOAuth
 from djaboo.settings.oauth_providers import (
@@ -36,7 +37,8 @@ DEFAULT_LIFETIME = 3600
 
 def grant_refused(oauth: EmailOAuth, message: str) -> ConfigurationError:
     label = PROVIDERS[oauth.provider].label
-    return ConfigurationError(message, hint=f"Reconnect {label} in Settings → Email.")
+    hint = Line(N_("Reconnect %(provider)s in Settings → Email."), {"provider": label})
+    return ConfigurationError(message, hint=hint)
 
 
 def store_tokens(oauth: EmailOAuth, answer: dict) -> None:
@@ -98,15 +100,20 @@ def current_access_token(space_id: int, refresh: bool = False) -> str:
                 oauth.access_token_encrypted, oauth.access_expires_at = "", None
                 oauth.grant_refused_at = utcnow()
                 session.commit()
-                raise grant_refused(oauth, str(exc)) from None
+                raise grant_refused(oauth, exc.message) from None
             session.rollback()
-            raise ConfigurationError(str(exc), hint="Correct it in Settings → Email.") from None
+            raise ConfigurationError(
+                exc.message, hint=N_("Correct it in Settings → Email.")
+            ) from None
         except OSError as exc:
             session.rollback()
             raise TransientError(
-                f"{PROVIDERS[oauth.provider].label}'s token endpoint could not be reached "
-                f"({getattr(exc, 'reason', None) or exc.__class__.__name__}).",
-                hint="We will try again later.",
+                N_("%(provider)s's token endpoint could not be reached (%(error)s)."),
+                params={
+                    "provider": PROVIDERS[oauth.provider].label,
+                    "error": str(getattr(exc, "reason", None) or exc.__class__.__name__),
+                },
+                hint=N_("We will try again later."),
             ) from None
         store_tokens(oauth, answer)
         oauth.refresh_count += 1
@@ -120,8 +127,8 @@ def _row(session: Session, space_id: int) -> EmailOAuth:
     ).scalar_one_or_none()
     if oauth is None or not oauth.connected:
         raise ConfigurationError(
-            "No mailbox is connected for OAuth.",
-            hint="Connect Microsoft 365 or Google in Settings → Email.",
+            N_("No mailbox is connected for OAuth."),
+            hint=N_("Connect Microsoft 365 or Google in Settings → Email."),
         )
     return oauth
 
@@ -132,7 +139,9 @@ def _refresh(oauth: EmailOAuth) -> dict:
     except SecretUnreadable:
         raise OAuthRefused(
             "invalid_grant",
-            "The stored connection can no longer be decrypted (ENCRYPTION_KEY was changed).",
+            Line(
+                N_("The stored connection can no longer be decrypted (ENCRYPTION_KEY was changed).")
+            ),
         ) from None
     _, token_url = endpoints(oauth.provider, oauth.tenant, current_app.config)
     return fetch_token(

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.settings.oauth_connect import ConnectRefused, disconnect, finish_connect, start_connect
 from djaboo.settings.oauth_providers import PROVIDERS
 from djaboo.settings.oauth_settings import oauth_for
@@ -22,13 +23,15 @@ def oauth_connect():
     oauth = oauth_for(current_user.space_id)
     if oauth is None or not oauth.active or not oauth.client_id:
         flash(
-            "Choose Microsoft 365 (OAuth) or Google (OAuth) as Email Protocol, enter the Client "
-            "ID and Client Secret, and Save before connecting.",
+            _(
+                "Choose Microsoft 365 (OAuth) or Google (OAuth) as Email Protocol, enter the "
+                "Client ID and Client Secret, and Save before connecting."
+            ),
             "error",
         )
         return redirect(url_for("settings.email"))
     if not current_app.config.get("BASE_URL"):
-        flash("BASE_URL is not set: the redirect URI cannot be built.", "error")
+        flash(_("BASE_URL is not set: the redirect URI cannot be built."), "error")
         return redirect(url_for("settings.email"))
     url, state_hash = start_connect(oauth, current_user, current_app.config)
     db.session.commit()
@@ -52,9 +55,12 @@ def oauth_callback():
         return redirect(url_for("settings.email"))
     db.session.commit()
     session.pop(SESSION_KEY, None)
-    flash(f"Connected as {oauth.mailbox}.", "success")
+    flash(_("Connected as %(mailbox)s.", mailbox=oauth.mailbox), "success")
     if waiting:
-        flash(f"{waiting} email(s) waiting for this connection are queued again.", "info")
+        flash(
+            _("%(count)s email(s) waiting for this connection are queued again.", count=waiting),
+            "info",
+        )
     return redirect(url_for("settings.email"))
 
 
@@ -66,5 +72,11 @@ def oauth_disconnect():
         label = PROVIDERS[oauth.provider].label
         disconnect(oauth)
         db.session.commit()
-        flash(f"Disconnected from {label}. Emails wait until you connect again.", "info")
+        flash(
+            _(
+                "Disconnected from %(provider)s. Emails wait until you connect again.",
+                provider=label,
+            ),
+            "info",
+        )
     return redirect(url_for("settings.email"))

@@ -5,7 +5,9 @@ Each entry says what else the admin must know (app passwords, API keys as passwo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from djaboo.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class Preset:
     host: str
     port: int
     encryption: str
-    note: str
+    note: str  # lazy: translated when shown
     username_hint: str = ""
 
 
@@ -26,9 +28,11 @@ PRESETS = [
         "smtp.gmail.com",
         465,
         "ssl",
-        "Gmail accepts SSL on 465 or TLS on 587. With 2-step verification on, create an app "
-        "password (Google Account → Security → App passwords) and use it as SMTP Password.",
-        "your full Gmail address",
+        _l(
+            "Gmail accepts SSL on 465 or TLS on 587. With 2-step verification on, create an app "
+            "password (Google Account → Security → App passwords) and use it as SMTP Password."
+        ),
+        _l("your full Gmail address"),
     ),
     Preset(
         "outlook",
@@ -36,9 +40,12 @@ PRESETS = [
         "smtp.office365.com",
         587,
         "tls",
-        "Microsoft has ended basic SMTP authentication for Exchange Online: password login "
-        "will not work. Supported through OAuth: choose Microsoft 365 (OAuth) as Email Protocol.",
-        "your Microsoft 365 address",
+        _l(
+            "Microsoft has ended basic SMTP authentication for Exchange Online: password "
+            "login will not work. Supported through OAuth: choose Microsoft 365 (OAuth) as "
+            "Email Protocol."
+        ),
+        _l("your Microsoft 365 address"),
     ),
     Preset(
         "yahoo",
@@ -46,8 +53,8 @@ PRESETS = [
         "smtp.mail.yahoo.com",
         465,
         "ssl",
-        "Yahoo needs an app password (Account security → Generate app password).",
-        "your full Yahoo address",
+        _l("Yahoo needs an app password (Account security → Generate app password)."),
+        _l("your full Yahoo address"),
     ),
     Preset(
         "icloud",
@@ -55,8 +62,8 @@ PRESETS = [
         "smtp.mail.me.com",
         587,
         "tls",
-        "iCloud needs an app-specific password from appleid.apple.com.",
-        "your iCloud email address",
+        _l("iCloud needs an app-specific password from appleid.apple.com."),
+        _l("your iCloud email address"),
     ),
     Preset(
         "zoho",
@@ -64,9 +71,11 @@ PRESETS = [
         "smtp.zoho.com",
         465,
         "ssl",
-        "Accounts in the EU data centre use smtp.zoho.eu (and .in, .com.au likewise). With "
-        "two-factor authentication on, use an application-specific password.",
-        "your Zoho email address",
+        _l(
+            "Accounts in the EU data centre use smtp.zoho.eu (and .in, .com.au likewise). With "
+            "two-factor authentication on, use an application-specific password."
+        ),
+        _l("your Zoho email address"),
     ),
     Preset(
         "ovh",
@@ -74,8 +83,8 @@ PRESETS = [
         "ssl0.ovh.net",
         465,
         "ssl",
-        "OVHcloud email accounts: SSL on 465 (TLS on 587 also works).",
-        "your full email address",
+        _l("OVHcloud email accounts: SSL on 465 (TLS on 587 also works)."),
+        _l("your full email address"),
     ),
     Preset(
         "brevo",
@@ -83,9 +92,11 @@ PRESETS = [
         "smtp-relay.brevo.com",
         587,
         "tls",
-        "Use the SMTP login and an SMTP key from Brevo's SMTP & API page, not your account "
-        "password.",
-        "the SMTP login shown by Brevo",
+        _l(
+            "Use the SMTP login and an SMTP key from Brevo's SMTP & API page, not your account "
+            "password."
+        ),
+        _l("the SMTP login shown by Brevo"),
     ),
     Preset(
         "sendgrid",
@@ -93,8 +104,10 @@ PRESETS = [
         "smtp.sendgrid.net",
         587,
         "tls",
-        "The SMTP Username is literally 'apikey'; the SMTP Password is an API key with Mail "
-        "Send permission.",
+        _l(
+            "The SMTP Username is literally 'apikey'; the SMTP Password is an API key with Mail "
+            "Send permission."
+        ),
         "apikey",
     ),
     Preset(
@@ -103,8 +116,8 @@ PRESETS = [
         "smtp.mailgun.org",
         587,
         "tls",
-        "EU domains use smtp.eu.mailgun.org. Use the SMTP credentials of your sending domain.",
-        "postmaster@your-domain",
+        _l("EU domains use smtp.eu.mailgun.org. Use the SMTP credentials of your sending domain."),
+        _l("postmaster@your-domain"),
     ),
     Preset(
         "ses",
@@ -112,9 +125,11 @@ PRESETS = [
         "email-smtp.us-east-1.amazonaws.com",
         587,
         "tls",
-        "Replace us-east-1 with your SES region. Use SES SMTP credentials (created in the SES "
-        "console), not your AWS access keys; the From address must be verified in SES.",
-        "the SES SMTP user name",
+        _l(
+            "Replace us-east-1 with your SES region. Use SES SMTP credentials (created in the SES "
+            "console), not your AWS access keys; the From address must be verified in SES."
+        ),
+        _l("the SES SMTP user name"),
     ),
 ]
 
@@ -122,4 +137,16 @@ PRESETS_BY_KEY = {p.key: p for p in PRESETS}
 
 
 def presets_as_data() -> list[dict]:
-    return [asdict(p) for p in PRESETS]
+    """For the page's script, in the reader's language."""
+    return [
+        {
+            "key": p.key,
+            "label": p.label,
+            "host": p.host,
+            "port": p.port,
+            "encryption": p.encryption,
+            "note": str(p.note),
+            "username_hint": str(p.username_hint),
+        }
+        for p in PRESETS
+    ]

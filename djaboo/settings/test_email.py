@@ -9,6 +9,7 @@ from djaboo.mail.errors import MailError
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts, StaffFacts, merge_values
 from djaboo.mail.message import Party
+from djaboo.mail.texts import N_, Line
 from djaboo.settings.models import EmailSettings
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -21,8 +22,9 @@ def compose_test_email(
     template = template_for(space.id, "test_email", space.default_language)
     if not template.active:  # inactive templates are not sent, by any path
         raise MailError(
-            f'The template "{EVENTS["test_email"].label}" is inactive; nothing was sent.',
-            hint="Activate it in Email templates, then send the test email again.",
+            N_('The template "%(template)s" is inactive; nothing was sent.'),
+            params={"template": Line(EVENTS["test_email"].label)},
+            hint=N_("Activate it in Email templates, then send the test email again."),
         )
     texts = settings.texts_in(template.language)
     facts = MergeFacts(

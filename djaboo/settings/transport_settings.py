@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from djaboo.mail.errors import ConfigurationError
 from djaboo.mail.host_policy import HostPolicy, parse_allowed_hosts
+from djaboo.mail.texts import N_, Line
 from djaboo.mail.transports import TransportSettings
 from djaboo.secrets_at_rest import SecretUnreadable, decrypt, readable
 from djaboo.settings.models import EmailSettings
@@ -16,8 +17,8 @@ from djaboo.settings.oauth_tokens import token_provider_for
 def unreadable_password() -> ConfigurationError:
     """Said alike by the worker (which pauses the space), the test email and the settings page."""
     return ConfigurationError(
-        "The stored SMTP password can no longer be decrypted (ENCRYPTION_KEY was changed).",
-        hint="Re-enter it in Settings → Email, or restore the old key in ENCRYPTION_OLD_KEYS.",
+        N_("The stored SMTP password can no longer be decrypted (ENCRYPTION_KEY was changed)."),
+        hint=N_("Re-enter it in Settings → Email, or restore the old key in ENCRYPTION_OLD_KEYS."),
     )
 
 
@@ -86,8 +87,9 @@ def oauth_login(oauth: EmailOAuth) -> dict:
 
         label = PROVIDERS[oauth.provider].label
         raise ConfigurationError(
-            f"No mailbox is connected to {label}.",
-            hint=f"Connect {label} in Settings → Email.",
+            N_("No mailbox is connected to %(provider)s."),
+            params={"provider": label},
+            hint=Line(N_("Connect %(provider)s in Settings → Email."), {"provider": label}),
         )
     return {
         "username": oauth.mailbox,

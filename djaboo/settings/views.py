@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from djaboo import display_texts
 from djaboo.db import get_in_space_or_404
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.delivery import resume_space
 from djaboo.mail.events import LANGUAGES as LANGUAGE_NAMES
 from djaboo.security_headers import allow_form_action, edits_email_html
@@ -18,10 +20,14 @@ from djaboo.settings.models import MailCheck
 from djaboo.settings.oauth_providers import sign_in_origin
 from djaboo.settings.oauth_settings import OAuthAppForm, apply_oauth, oauth_for, oauth_page_values
 from djaboo.settings.presets import presets_as_data
+from djaboo.settings.report_texts import check_report_texts, check_status_label
 from djaboo.settings.transport_settings import stored_password_problem
 from djaboo.staff.permissions import admin_required
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+bp.record_once(lambda state: display_texts.init_app(state.app))
+bp.add_app_template_global(check_status_label, "check_status_label")
+bp.add_app_template_global(check_report_texts, "check_report_texts")
 
 
 def _page(form, test_form=None, check_form=None, status=200, oauth_form=None):
@@ -76,9 +82,12 @@ def email():
         db.session.add(settings)  # the defaults, if the row was missing
         waiting = resume_space(settings.space_id)  # the admin changed what was wrong
         db.session.commit()
-        flash("Email settings saved.", "success")
+        flash(_("Email settings saved."), "success")
         if waiting:
-            flash(f"{waiting} email(s) waiting for these settings are queued again.", "info")
+            flash(
+                _("%(count)s email(s) waiting for these settings are queued again.", count=waiting),
+                "info",
+            )
         for warning in form.warnings:
             flash(warning, "warning")
         return redirect(url_for("settings.email"))
@@ -94,7 +103,7 @@ def _start(kind: str, form):
         forms = {"test_form": form} if kind == "test_email" else {"check_form": form}
         return _page(page_form, status=400, **forms)
     if (settings.protocol == "smtp" and not settings.host) or not settings.from_email:
-        flash("Save the server settings (SMTP Host and Email) before testing them.", "error")
+        flash(_("Save the server settings (SMTP Host and Email) before testing them."), "error")
         return redirect(url_for("settings.email"))
     try:
         check = start_mail_check(current_user, kind, form.recipient.data)

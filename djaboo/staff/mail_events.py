@@ -8,6 +8,7 @@ from datetime import date
 
 from djaboo.mail.events import Event, register_event
 from djaboo.mail.fields import FieldGroup, register_fields
+from djaboo.mail.texts import N_
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,17 @@ def sample_reset(language: str, today: date, base_url: str) -> ResetFacts:
 
 RESET_FIELDS = FieldGroup(
     "password_reset",
-    {"password_reset_link": "The link to choose a new password (works once, for an hour)"},
+    {"password_reset_link": N_("The link to choose a new password (works once, for an hour)")},
     values=reset_values,
     sample=sample_reset,
 )
 PASSWORD_RESET = Event(
     "password_reset",
-    "Password reset (to staff)",
-    "Sent when a staff member asks for a new password on the sign-in page (Forgot your "
-    "password?); {staff_firstname} is that staff member. In the space's default language.",
+    N_("Password reset (to staff)"),
+    N_(
+        "Sent when a staff member asks for a new password on the sign-in page (Forgot your "
+        "password?); {staff_firstname} is that staff member. In the space's default language."
+    ),
     ("password_reset", "company", "staff"),
     required=("password_reset_link",),
 )

@@ -1,5 +1,6 @@
 // Copy buttons: <button data-copy="ID"> copies the value (or text) of element ID. Hidden until
-// this script shows them, so a page without scripts offers no button that does nothing.
+// this script shows them, so a page without scripts offers no button that does nothing. The
+// page gives the words in its language: data-copied, data-selected.
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("button[data-copy]")) {
     const source = document.getElementById(button.dataset.copy);
@@ -11,10 +12,10 @@ document.addEventListener("DOMContentLoaded", () => {
         document.getElementById("dkim-copied");
       try {
         await navigator.clipboard.writeText(text);
-        if (status) status.textContent = "Copied.";
+        if (status) status.textContent = button.dataset.copied || "Copied.";
       } catch {
         source.select?.();
-        if (status) status.textContent = "Selected: press Ctrl+C to copy.";
+        if (status) status.textContent = button.dataset.selected || "Selected: press Ctrl+C to copy.";
       }
     });
   }

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 
 from djaboo.mail.errors import ConfigurationError, PermanentError, TransientError
+from djaboo.mail.texts import N_, Line
 from djaboo.mail.transports.base import Envelope, SendResult, Transport
 
 EX_TEMPFAIL = 75
@@ -38,13 +39,18 @@ class PipeTransport(Transport):
         executable = self.command[0]
         path = shutil.which(executable)
         if not path or not os.access(path, os.X_OK):
-            self.trace.add("Sendmail", False, f"{executable} not found")
+            self.trace.add("Sendmail", False, N_("%(program)s not found"), program=executable)
             raise ConfigurationError(
-                f"The mail program {executable} is not installed on this server.",
-                hint="Choose SMTP, or ask the operator to install a sendmail-compatible program "
-                "(or set DJABOO_SENDMAIL_COMMAND).",
+                N_("The mail program %(program)s is not installed on this server."),
+                params={"program": executable},
+                hint=N_(
+                    "Choose SMTP, or ask the operator to install a sendmail-compatible program "
+                    "(or set DJABOO_SENDMAIL_COMMAND)."
+                ),
             )
-        self.trace.add("Sendmail", True, f"will run: {' '.join(self.command)}")
+        self.trace.add(
+            "Sendmail", True, N_("will run: %(command)s"), command=" ".join(self.command)
+        )
 
     def close(self) -> None:
         pass
@@ -83,13 +89,19 @@ class PipeTransport(Transport):
             )
         except subprocess.TimeoutExpired:
             raise TransientError(
-                f"{argv[0]} did not finish within {self.settings.timeout:g} seconds."
+                N_("%(program)s did not finish within %(seconds)s seconds."),
+                params={"program": argv[0], "seconds": f"{self.settings.timeout:g}"},
             ) from None
         except OSError as exc:
-            raise ConfigurationError(f"{argv[0]} could not be started: {exc}.") from None
+            raise ConfigurationError(
+                N_("%(program)s could not be started: %(error)s."),
+                params={"program": argv[0], "error": str(exc)},
+            ) from None
         stderr = done.stderr.decode("utf-8", "replace").strip()
         if done.returncode == 0:
-            self.trace.add("Sendmail", True, f"{argv[0]} accepted the message")
+            self.trace.add(
+                "Sendmail", True, N_("%(program)s accepted the message"), program=argv[0]
+            )
             return SendResult(accepted=list(envelope.recipients), reply="accepted by " + argv[0])
         self.trace.add("Sendmail", False, f"exit {done.returncode}: {stderr}")
         raise _classify(argv[0], done.returncode, stderr)
@@ -97,12 +109,12 @@ class PipeTransport(Transport):
 
 def _classify(program: str, returncode: int, stderr: str):
     """Exit codes do not separate 4xx from 5xx (msmtp: 69 for both), so read the server's code."""
-    text = f"{program} failed (exit {returncode})."
+    text = Line(N_("%(program)s failed (exit %(code)s)."), {"program": program, "code": returncode})
     match = _SERVER_REPLY.search(stderr)
     if match:
         code = int(match.group(1) + match.group(2))
         cls = TransientError if match.group(1) == "4" else PermanentError
         return cls(text, smtp_code=code, server_reply=stderr)
     if returncode == EX_TEMPFAIL:
-        return TransientError(text, server_reply=stderr, hint="We will try again.")
+        return TransientError(text, server_reply=stderr, hint=N_("We will try again."))
     return PermanentError(text, server_reply=stderr)

@@ -11,12 +11,13 @@ from djaboo.mail.errors import (
     TransientError,
     error_for_reply,
 )
+from djaboo.mail.texts import N_, Line
 from djaboo.mail.transports.base import Envelope, RecipientRefusal, SendResult
 from djaboo.mail.transports.clients.base import ConnectionLost
 from djaboo.mail.transports.deadline import deadline
 from djaboo.mail.transports.smtp_connection import SMTPConnection
 
-LOST_AFTER_PAYLOAD = (
+LOST_AFTER_PAYLOAD = N_(
     "The connection broke after the whole message was sent but before the server answered: "
     "it may or may not have been accepted."
 )
@@ -30,31 +31,41 @@ class SMTPTransport(SMTPConnection):
             except ConnectionLost as exc:
                 self.close()
                 if exc.after_payload:
-                    self.trace.add("DATA", False, "no answer after the whole message was sent")
+                    self.trace.add("DATA", False, N_("no answer after the whole message was sent"))
                     raise DeliveryUnknownError(
                         self._slow("answer") if overdue.fired else LOST_AFTER_PAYLOAD
                     ) from None
                 if overdue.fired:
-                    raise TransientError(self._slow("take"), hint="We will try again.") from None
+                    raise TransientError(
+                        self._slow("take"), hint=N_("We will try again.")
+                    ) from None
                 raise TransientError(
-                    f"The server closed the connection during {exc.stage}.",
-                    hint="We will try again.",
+                    N_("The server closed the connection during %(stage)s."),
+                    params={"stage": exc.stage},
+                    hint=N_("We will try again."),
                 ) from None
             except (TimeoutError, OSError) as exc:
                 self.close()
-                raise TransientError(f"The connection failed: {exc}.") from None
+                raise TransientError(
+                    N_("The connection failed: %(error)s."), params={"error": str(exc)}
+                ) from None
         if overdue.fired:  # it fired just as the reply came: the connection is not usable
             self.close()
         return result
 
-    def _slow(self, verb: str) -> str:
-        seconds = f"{self.settings.deadline:g} seconds"
+    def _slow(self, verb: str) -> Line:
+        seconds = {"seconds": f"{self.settings.deadline:g}"}
         if verb == "answer":
-            return (
-                f"The server did not answer within {seconds} once the whole message was sent: "
-                "it may or may not have been accepted."
+            return Line(
+                N_(
+                    "The server did not answer within %(seconds)s seconds once the whole "
+                    "message was sent: it may or may not have been accepted."
+                ),
+                seconds,
             )
-        return f"The server took longer than {seconds} over one message."
+        return Line(
+            N_("The server took longer than %(seconds)s seconds over one message."), seconds
+        )
 
     def _send(self, envelope: Envelope) -> SendResult:
         self.open()  # reconnects when an earlier failure closed the connection
@@ -66,8 +77,8 @@ class SMTPTransport(SMTPConnection):
         if code != 250:
             self.trace.add("DATA", False, f"{code} {reply}")
             self._reset()
-            hint = "The message is too large for this server." if code == 552 else ""
-            raise error_for_reply(code, reply, "The server refused the message.", hint=hint)
+            hint = N_("The message is too large for this server.") if code == 552 else ""
+            raise error_for_reply(code, reply, N_("The server refused the message."), hint=hint)
         self.trace.add("DATA", True, f"{code} {reply}")
         result.reply = f"{code} {reply}"
         return result
@@ -79,7 +90,10 @@ class SMTPTransport(SMTPConnection):
             result = self._envelope(Envelope(sender, recipients, b""), checking=True)
         except ConnectionLost as exc:
             self.close()
-            raise TransientError(f"The server closed the connection during {exc.stage}.") from None
+            raise TransientError(
+                N_("The server closed the connection during %(stage)s."),
+                params={"stage": exc.stage},
+            ) from None
         self._reset()
         return result
 
@@ -110,9 +124,11 @@ class SMTPTransport(SMTPConnection):
         if envelope.smtputf8:
             if "smtputf8" not in features:
                 raise PermanentError(
-                    "An address contains non-ASCII characters and this server does not "
-                    "support SMTPUTF8.",
-                    hint="Use the ASCII form of the address.",
+                    N_(
+                        "An address contains non-ASCII characters and this server does not "
+                        "support SMTPUTF8."
+                    ),
+                    hint=N_("Use the ASCII form of the address."),
                 )
             options += ["SMTPUTF8", "BODY=8BITMIME"] if "8bitmime" in features else ["SMTPUTF8"]
         return options
@@ -122,22 +138,23 @@ class SMTPTransport(SMTPConnection):
             self.trace.add("MAIL", False, f"{code} {reply}")
             self._reset()
             if code == 530 and self._needs_starttls(reply):
-                raise self._choose_tls("The server refused the sender.", code, reply)
+                raise self._choose_tls(N_("The server refused the sender."), code, reply)
             if code == 530:
                 raise ConfigurationError(
-                    "The server requires a login before sending.",
-                    hint="Fill in SMTP Username and SMTP Password.",
+                    N_("The server requires a login before sending."),
+                    hint=N_("Fill in SMTP Username and SMTP Password."),
                     smtp_code=code,
                     server_reply=reply,
                 )
             if code >= 500:
                 raise ConfigurationError(
-                    f"The server refused the sender address {envelope.sender}.",
-                    hint="The Email (From) address must be one your mail account may send as.",
+                    N_("The server refused the sender address %(sender)s."),
+                    params={"sender": envelope.sender},
+                    hint=N_("The Email (From) address must be one your mail account may send as."),
                     smtp_code=code,
                     server_reply=reply,
                 )
-            raise error_for_reply(code, reply, "The server deferred the sender address.")
+            raise error_for_reply(code, reply, N_("The server deferred the sender address."))
         self.trace.add("MAIL", True, f"FROM:<{envelope.sender}> {code} {reply}")
 
     def _judge_recipients(self, envelope: Envelope, reply_for, checking: bool = False):
@@ -155,9 +172,14 @@ class SMTPTransport(SMTPConnection):
             words = "; ".join(f"{r}: {x.code} {x.reply}" for r, x in result.refused.items())
             # Any 4xx refusal means a later attempt may still reach someone.
             if any(x.transient for x in result.refused.values()):
-                error = TransientError(f"No recipient was accepted for now ({words}).")
+                error = TransientError(
+                    N_("No recipient was accepted for now (%(replies)s)."),
+                    params={"replies": words},
+                )
             else:
-                error = PermanentError(f"No recipient was accepted ({words}).")
+                error = PermanentError(
+                    N_("No recipient was accepted (%(replies)s)."), params={"replies": words}
+                )
             error.refused = result.refused
             raise error
         return result

@@ -13,6 +13,7 @@ import ssl
 from djaboo.mail import tls
 from djaboo.mail.errors import ConfigurationError, MailError, TransientError, error_for_reply
 from djaboo.mail.host_policy import permitted_addresses
+from djaboo.mail.texts import N_
 from djaboo.mail.transports.auth import authenticate, xoauth2
 from djaboo.mail.transports.base import Transport
 from djaboo.mail.transports.clients import make_client
@@ -32,9 +33,9 @@ from djaboo.mail.transports.smtp_probe import (
 )
 
 PAIRING_HINT = {
-    465: "Port 465 speaks TLS from the first byte: choose SSL for port 465.",
-    587: "Port 587 starts in plain text and upgrades with STARTTLS: choose TLS for port 587.",
-    25: "Port 25 starts in plain text: choose TLS (STARTTLS) or None for port 25.",
+    465: N_("Port 465 speaks TLS from the first byte: choose SSL for port 465."),
+    587: N_("Port 587 starts in plain text and upgrades with STARTTLS: choose TLS for port 587."),
+    25: N_("Port 25 starts in plain text: choose TLS (STARTTLS) or None for port 25."),
 }
 
 
@@ -66,10 +67,10 @@ class SMTPConnection(Transport):
                         self._login()
                 except (ConnectionLost, TransientError, TimeoutError, OSError):
                     if overdue.fired:
-                        raise self._overdue("Connecting") from None
+                        raise self._overdue() from None
                     raise
                 if overdue.fired:  # it fired just as the last step ended: start afresh
-                    raise self._overdue("Connecting")
+                    raise self._overdue()
         except BaseException:
             self.close()
             raise
@@ -80,12 +81,16 @@ class SMTPConnection(Transport):
             if client is not None:
                 client.interrupt()
 
-    def _overdue(self, what: str) -> TransientError:
-        self.trace.add(what, False, f"not done within {self.settings.deadline:g} seconds")
+    def _overdue(self) -> TransientError:
+        s = self.settings
+        seconds = f"{s.deadline:g}"
+        self.trace.add(
+            "Connecting", False, N_("not done within %(seconds)s seconds"), seconds=seconds
+        )
         return TransientError(
-            f"{what} to {self.settings.host}:{self.settings.port} took longer than "
-            f"{self.settings.deadline:g} seconds.",
-            hint="The server is very slow or hanging; we will try again later.",
+            N_("Connecting to %(host)s:%(port)s took longer than %(seconds)s seconds."),
+            params={"host": s.host, "port": s.port, "seconds": seconds},
+            hint=N_("The server is very slow or hanging; we will try again later."),
         )
 
     def _client(self, address: str, implicit, patience: float | None):
@@ -121,38 +126,53 @@ class SMTPConnection(Transport):
                 raise self._untrusted(exc, address, starttls=False) from None
             except ssl.SSLError:
                 raise ConfigurationError(
-                    f"The server at {s.host}:{s.port} does not speak TLS from the first byte.",
-                    hint=PAIRING_HINT.get(s.port, "Choose TLS (STARTTLS) or None for this port."),
+                    N_("The server at %(host)s:%(port)s does not speak TLS from the first byte."),
+                    params={"host": s.host, "port": s.port},
+                    hint=PAIRING_HINT.get(
+                        s.port, N_("Choose TLS (STARTTLS) or None for this port.")
+                    ),
                 ) from None
             except ConnectionRefusedError:
                 last_error = TransientError(
-                    f"Nothing accepts connections on {s.host}:{s.port} ({address}).",
-                    hint="Check SMTP Host and SMTP Port, and that the server is running.",
+                    N_("Nothing accepts connections on %(host)s:%(port)s (%(address)s)."),
+                    params={"host": s.host, "port": s.port, "address": address},
+                    hint=N_("Check SMTP Host and SMTP Port, and that the server is running."),
                 )
                 continue
             except (TimeoutError, ConnectionLost):
-                hint = "Check SMTP Host and SMTP Port; a firewall may drop the connection."
+                hint = [N_("Check SMTP Host and SMTP Port; a firewall may drop the connection.")]
                 if s.encryption != "ssl":
-                    hint += (
-                        " If this server speaks TLS from the first byte (as on port 465), "
-                        "choose SSL."
+                    hint.append(
+                        N_(
+                            "If this server speaks TLS from the first byte (as on port 465), "
+                            "choose SSL."
+                        )
                     )
                 last_error = TransientError(
-                    f"{s.host}:{s.port} did not answer within {s.timeout:g} seconds.", hint=hint
+                    N_("%(host)s:%(port)s did not answer within %(seconds)s seconds."),
+                    params={"host": s.host, "port": s.port, "seconds": f"{s.timeout:g}"},
+                    hint=hint,
                 )
                 continue
             except OSError as exc:
                 last_error = TransientError(
-                    f"Could not connect to {s.host}:{s.port}: {exc.strerror or exc}."
+                    N_("Could not connect to %(host)s:%(port)s: %(error)s."),
+                    params={"host": s.host, "port": s.port, "error": str(exc.strerror or exc)},
                 )
                 continue
             self.client, self.address = client, address
-            self.trace.add("Connect", True, f"connected to {address} port {s.port}")
+            self.trace.add(
+                "Connect",
+                True,
+                N_("connected to %(address)s port %(port)s"),
+                address=address,
+                port=s.port,
+            )
             if implicit is not None:
                 self._verified_tls()
             self._greeting(code, reply)
             return
-        self.trace.add("Connect", False, str(last_error))
+        self.trace.add_error("Connect", last_error)
         raise last_error
 
     def _refuse_if_tls_first(self, address: str) -> None:
@@ -165,53 +185,68 @@ class SMTPConnection(Transport):
         self.trace.add(
             "Greeting",
             False,
-            f"no greeting within {GREETING_PATIENCE:g} seconds, but the port answers a TLS "
-            f"handshake ({seen.describe()})",
+            N_(
+                "no greeting within %(seconds)s seconds, but the port answers a TLS "
+                "handshake (%(certificate)s)"
+            ),
+            seconds=f"{GREETING_PATIENCE:g}",
+            certificate=seen.describe(),
         )
         raise ConfigurationError(
-            f"The server at {s.host}:{s.port} sends no greeting in plain text: it waits for "
-            "a TLS handshake. This port expects SSL (implicit TLS).",
-            hint="Choose SSL as Email Encryption for this port.",
+            N_(
+                "The server at %(host)s:%(port)s sends no greeting in plain text: it waits for "
+                "a TLS handshake. This port expects SSL (implicit TLS)."
+            ),
+            params={"host": s.host, "port": s.port},
+            hint=N_("Choose SSL as Email Encryption for this port."),
         )
 
     def _greeting(self, code: int, reply: str) -> None:
         if code == 220:
             self.trace.add("Greeting", True, f"{code} {reply}")
             return
-        self.trace.add("Greeting", False, f"{code} {reply}" if code > 0 else "(not SMTP)")
+        self.trace.add("Greeting", False, f"{code} {reply}" if code > 0 else N_("(not SMTP)"))
         if code < 0:  # an HTTP or database server, say: never echo what it sent
             raise ConfigurationError(
-                f"The server at {self.settings.host}:{self.settings.port} did not answer as an "
-                "SMTP server.",
-                hint="Check SMTP Host and SMTP Port.",
+                N_("The server at %(host)s:%(port)s did not answer as an SMTP server."),
+                params={"host": self.settings.host, "port": self.settings.port},
+                hint=N_("Check SMTP Host and SMTP Port."),
             )
         raise error_for_reply(
             code,
             reply,
-            "The server refused the connection.",
-            hint="It may be busy; we will try again later.",
+            N_("The server refused the connection."),
+            hint=N_("It may be busy; we will try again later."),
         )
 
     def _ehlo(self) -> None:
         code, reply = self.client.ehlo()
         if code != 250:
             self.trace.add("EHLO", False, f"{code} {reply}")
-            raise error_for_reply(code, reply, "The server refused our EHLO greeting.")
+            raise error_for_reply(code, reply, N_("The server refused our EHLO greeting."))
         offered = ", ".join(
             k.upper() + (f" {v}" if v else "") for k, v in self.client.features.items()
         )
-        self.trace.add("EHLO", True, f"{code}; offers: {offered or 'nothing'}")
+        if offered:
+            self.trace.add(
+                "EHLO", True, N_("%(code)s; offers: %(offered)s"), code=code, offered=offered
+            )
+        else:
+            self.trace.add("EHLO", True, N_("%(code)s; offers: nothing"), code=code)
 
     def _starttls(self) -> None:
         s = self.settings
         if "starttls" not in self.client.features:
-            self.trace.add("STARTTLS", False, "not offered")
-            what = "your password" if s.password else "your mail"
+            self.trace.add("STARTTLS", False, N_("not offered"))
             raise ConfigurationError(
-                f"The server offered no STARTTLS: we will not send {what} in clear.",
+                N_("The server offered no STARTTLS: we will not send your password in clear.")
+                if s.password
+                else N_("The server offered no STARTTLS: we will not send your mail in clear."),
                 hint=PAIRING_HINT.get(s.port, "")
-                or "Choose SSL if the server speaks TLS from "
-                "the first byte, or None only for a trusted internal relay.",
+                or N_(
+                    "Choose SSL if the server speaks TLS from the first byte, or None only for "
+                    "a trusted internal relay."
+                ),
             )
         context = tls.client_context(s.pinned_sha256)
         try:
@@ -219,13 +254,19 @@ class SMTPConnection(Transport):
         except ssl.SSLCertVerificationError as exc:
             raise self._untrusted(exc, self.address, starttls=True) from None
         except (ssl.SSLError, ConnectionLost, OSError) as exc:
-            raise TransientError(f"The TLS handshake with {s.host} failed ({exc}).") from None
+            raise TransientError(
+                N_("The TLS handshake with %(host)s failed (%(error)s)."),
+                params={"host": s.host, "error": str(exc)},
+            ) from None
         if code != 220:
             self.trace.add("STARTTLS", False, f"{code} {reply}")
             raise ConfigurationError(
-                f"The server refused STARTTLS ({code} {reply}); we will not continue "
-                "without encryption.",
-                hint="Ask your mail provider, or choose SSL on port 465.",
+                N_(
+                    "The server refused STARTTLS (%(reply)s); we will not continue without "
+                    "encryption."
+                ),
+                params={"reply": f"{code} {reply}"},
+                hint=N_("Ask your mail provider, or choose SSL on port 465."),
             )
         self.trace.add("STARTTLS", True, f"{code} {reply}")
         self._verified_tls()
@@ -236,15 +277,22 @@ class SMTPConnection(Transport):
         if self.settings.pinned_sha256:
             tls.check_pin(der, self.settings.pinned_sha256)
         info = tls.certificate_info(der) if der else None
-        how = "pinned fingerprint matches" if self.settings.pinned_sha256 else "trusted"
-        self.trace.add("TLS", True, f"{how}; {info.describe()}" if info else how)
+        if self.settings.pinned_sha256:
+            how = N_("pinned fingerprint matches")
+            described = N_("pinned fingerprint matches; %(certificate)s")
+        else:
+            how, described = N_("trusted"), N_("trusted; %(certificate)s")
+        if info:
+            self.trace.add("TLS", True, described, certificate=info.describe())
+        else:
+            self.trace.add("TLS", True, how)
         self.secure = True
 
     def _untrusted(
         self, exc: ssl.SSLCertVerificationError, address: str, *, starttls: bool
     ) -> MailError:
         error, detail = untrusted_certificate_error(self.settings, exc, address, starttls=starttls)
-        self.trace.add("TLS", False, detail)
+        self.trace.add("TLS", False, detail.msgid, **detail.params)
         return error
 
     def _needs_starttls(self, reply: str = "") -> bool:
@@ -255,9 +303,14 @@ class SMTPConnection(Transport):
 
     def _choose_tls(self, what: str, code: int | None = None, reply: str = "") -> MailError:
         return ConfigurationError(
-            f"{what} The server asks for encryption with STARTTLS first, and Email Encryption "
-            "is None.",
-            hint="Choose TLS as Email Encryption (STARTTLS, usually on port 587).",
+            [
+                what,
+                N_(
+                    "The server asks for encryption with STARTTLS first, and Email Encryption "
+                    "is None."
+                ),
+            ],
+            hint=N_("Choose TLS as Email Encryption (STARTTLS, usually on port 587)."),
             smtp_code=code,
             server_reply=reply or None,
         )
@@ -267,21 +320,27 @@ class SMTPConnection(Transport):
         features = self.client.features
         if not self.secure and not s.allow_insecure_auth:
             if self._needs_starttls():
-                raise self._choose_tls("Login without encryption is refused.")
+                raise self._choose_tls(N_("Login without encryption is refused."))
             raise ConfigurationError(
-                "Login over an unencrypted connection is refused: the password would travel "
-                "in clear.",
-                hint='Choose SSL (465) or TLS (587); tick "Allow login without '
-                'encryption" only for a trusted internal relay.',
+                N_(
+                    "Login over an unencrypted connection is refused: the password would "
+                    "travel in clear."
+                ),
+                hint=N_(
+                    'Choose SSL (465) or TLS (587); tick "Allow login without encryption" '
+                    "only for a trusted internal relay."
+                ),
             )
         if "auth" not in features:
-            self.trace.add("AUTH", False, "the server offers no AUTH on this connection")
+            self.trace.add("AUTH", False, N_("the server offers no AUTH on this connection"))
             if self._needs_starttls():
-                raise self._choose_tls("The server offers login (AUTH) only after STARTTLS.")
+                raise self._choose_tls(N_("The server offers login (AUTH) only after STARTTLS."))
             raise ConfigurationError(
-                "The server offers no login (AUTH) on this connection.",
-                hint="Many servers offer AUTH only after STARTTLS: choose TLS or SSL. If the "
-                "server needs no login, leave SMTP Username and SMTP Password empty.",
+                N_("The server offers no login (AUTH) on this connection."),
+                hint=N_(
+                    "Many servers offer AUTH only after STARTTLS: choose TLS or SSL. If the "
+                    "server needs no login, leave SMTP Username and SMTP Password empty."
+                ),
             )
         offered = features["auth"].upper()
         if s.token_provider is not None:
@@ -291,30 +350,51 @@ class SMTPConnection(Transport):
                 self.client, offered, s.username, s.password, self.redactor
             )
         except NoAuthMechanism:
-            self.trace.add("AUTH", False, f"offers {offered}; we support PLAIN, LOGIN, CRAM-MD5")
+            self.trace.add(
+                "AUTH",
+                False,
+                N_("offers %(offered)s; we support PLAIN, LOGIN, CRAM-MD5"),
+                offered=offered,
+            )
             raise ConfigurationError(
-                f"The server offers no login method we support ({offered})."
+                N_("The server offers no login method we support (%(offered)s)."),
+                params={"offered": offered},
             ) from None
         except ConnectionLost:
-            raise TransientError("The server closed the connection during login.") from None
+            raise TransientError(N_("The server closed the connection during login.")) from None
+        said = f"{code} {reply}"
         if code in (235, 503):
             self.trace.add(
-                "AUTH", True, f"{mechanism} as {s.username} (credentials hidden): {code} {reply}"
+                "AUTH",
+                True,
+                N_("%(mechanism)s as %(username)s (credentials hidden): %(reply)s"),
+                mechanism=mechanism,
+                username=s.username,
+                reply=said,
             )
             return
-        self.trace.add("AUTH", False, f"{mechanism} as {s.username}: {code} {reply}")
+        self.trace.add(
+            "AUTH",
+            False,
+            N_("%(mechanism)s as %(username)s: %(reply)s"),
+            mechanism=mechanism,
+            username=s.username,
+            reply=said,
+        )
         if code in (530, 538) and self._needs_starttls(reply):
-            raise self._choose_tls("The server refused the login.", code, reply)
+            raise self._choose_tls(N_("The server refused the login."), code, reply)
         if 400 <= code < 500:
             raise TransientError(
-                "The server could not check the login right now.",
+                N_("The server could not check the login right now."),
                 smtp_code=code,
                 server_reply=reply,
             )
         raise ConfigurationError(
-            "Authentication failed: the server refused the username or password.",
-            hint="Check SMTP Username (Exchange: the user name; otherwise usually the full "
-            "email address) and SMTP Password. Gmail, Yahoo and iCloud need an app password.",
+            N_("Authentication failed: the server refused the username or password."),
+            hint=N_(
+                "Check SMTP Username (Exchange: the user name; otherwise usually the full "
+                "email address) and SMTP Password. Gmail, Yahoo and iCloud need an app password."
+            ),
             smtp_code=code,
             server_reply=reply,
         )
@@ -324,36 +404,45 @@ class SMTPConnection(Transport):
         refreshed just now (it may have been revoked or expired early)."""
         s = self.settings
         if "XOAUTH2" not in offered.split():
-            self.trace.add("AUTH", False, f"offers {offered}; OAuth needs XOAUTH2")
+            self.trace.add(
+                "AUTH", False, N_("offers %(offered)s; OAuth needs XOAUTH2"), offered=offered
+            )
             raise ConfigurationError(
-                f"The server offers no OAuth login (XOAUTH2), only {offered}.",
-                hint="Check SMTP Host: smtp.office365.com for Microsoft 365, smtp.gmail.com "
-                "for Google.",
+                N_("The server offers no OAuth login (XOAUTH2), only %(offered)s."),
+                params={"offered": offered},
+                hint=N_(
+                    "Check SMTP Host: smtp.office365.com for Microsoft 365, smtp.gmail.com "
+                    "for Google."
+                ),
             )
         for refreshed in (False, True):
             token = s.token_provider(refreshed)
             try:
                 code, reply = xoauth2(self.client, s.username, token, self.redactor)
             except ConnectionLost:
-                raise TransientError("The server closed the connection during login.") from None
-            if code in (235, 503):
-                self.trace.add(
-                    "AUTH", True, f"AUTH XOAUTH2 as {s.username} (token hidden): {code} {reply}"
-                )
-                return
+                raise TransientError(N_("The server closed the connection during login.")) from None
             self.trace.add(
-                "AUTH", False, f"AUTH XOAUTH2 as {s.username} (token hidden): {code} {reply}"
+                "AUTH",
+                code in (235, 503),
+                N_("AUTH XOAUTH2 as %(mailbox)s (token hidden): %(reply)s"),
+                mailbox=s.username,
+                reply=f"{code} {reply}",
             )
+            if code in (235, 503):
+                return
             if 400 <= code < 500:
                 raise TransientError(
-                    "The server could not check the login right now.",
+                    N_("The server could not check the login right now."),
                     smtp_code=code,
                     server_reply=reply,
                 )
         raise ConfigurationError(
-            f"The server refused the OAuth login as {s.username}.",
-            hint="The connected mailbox must be allowed to send with SMTP (Microsoft 365: "
-            "Authenticated SMTP enabled for the mailbox). Reconnect it in Settings → Email.",
+            N_("The server refused the OAuth login as %(mailbox)s."),
+            params={"mailbox": s.username},
+            hint=N_(
+                "The connected mailbox must be allowed to send with SMTP (Microsoft 365: "
+                "Authenticated SMTP enabled for the mailbox). Reconnect it in Settings → Email."
+            ),
             smtp_code=code,
             server_reply=reply,
         )

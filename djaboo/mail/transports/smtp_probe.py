@@ -11,6 +11,7 @@ import ssl
 
 from djaboo.mail import tls
 from djaboo.mail.errors import ConfigurationError
+from djaboo.mail.texts import N_, Line
 from djaboo.mail.transports.base import TransportSettings
 from djaboo.mail.transports.clients import make_client
 from djaboo.mail.transports.clients.base import ConnectionLost
@@ -52,7 +53,7 @@ def starttls_certificate(settings: TransportSettings, address: str) -> tls.Certi
 
 def untrusted_certificate_error(
     settings: TransportSettings, exc: ssl.SSLCertVerificationError, address: str, *, starttls: bool
-) -> tuple[ConfigurationError, str]:
+) -> tuple[ConfigurationError, Line]:
     """What to tell the admin about a certificate that failed verification, with the issuer and
     fingerprint it presented (read on a fresh connection) so that it can be judged and pinned;
     and the line for the report's TLS step."""
@@ -62,11 +63,23 @@ def untrusted_certificate_error(
         if starttls
         else tls_first_certificate(address, s.port, s.host)
     )
-    reason = exc.verify_message or str(exc)
-    detail = f" It presented a {seen.describe()}." if seen else ""
+    params = {"host": s.host, "reason": exc.verify_message or str(exc)}
+    if seen:
+        params["certificate"] = seen.describe()
+        message = N_(
+            "The certificate of %(host)s is not trusted (%(reason)s). It presented a "
+            "%(certificate)s."
+        )
+        detail = N_("certificate is not trusted: %(reason)s. It presented a %(certificate)s.")
+    else:
+        message = N_("The certificate of %(host)s is not trusted (%(reason)s).")
+        detail = N_("certificate is not trusted: %(reason)s.")
     return ConfigurationError(
-        f"The certificate of {s.host} is not trusted ({reason}).{detail}",
-        hint="If the name does not match, use the host name the certificate is for. If the "
-        "server uses a private CA, add it to the system trust store (or SSL_CERT_FILE). If "
-        "you trust this self-signed server, pin its SHA-256 fingerprint.",
-    ), f"certificate is not trusted: {reason}.{detail}"
+        message,
+        params=params,
+        hint=N_(
+            "If the name does not match, use the host name the certificate is for. If the "
+            "server uses a private CA, add it to the system trust store (or SSL_CERT_FILE). If "
+            "you trust this self-signed server, pin its SHA-256 fingerprint."
+        ),
+    ), Line(detail, {k: v for k, v in params.items() if k != "host"})
