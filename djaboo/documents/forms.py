@@ -35,7 +35,7 @@ from djaboo.documents.models import Customer, Invoice
 from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
 from djaboo.extensions import db
 from djaboo.field_checks import display_name, single_line, without_bidi
-from djaboo.i18n import _, _l, current_locale
+from djaboo.i18n import _, _l, _lp, current_locale
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.settings.company import payment_terms_of
@@ -276,7 +276,7 @@ class CreditNoteForm(DocumentForm):
 
 class PaymentForm(FlaskForm):
     amount = DecimalField(
-        _l("Amount"),
+        _lp("payment", "Amount"),
         places=None,
         validators=[
             DataRequired(),
