@@ -99,7 +99,9 @@ class ContactForm(FlaskForm):
 
 
 class CustomerForm(FlaskForm):
-    company = StringField(_l("Company"), validators=[DataRequired(), Length(max=200), single_line])
+    company = StringField(
+        _lp("customer", "Company"), validators=[DataRequired(), Length(max=200), single_line]
+    )
     address = TextAreaField(_l("Address"), validators=[Length(max=1000)])
     vat_number = StringField(_l("VAT number"), validators=[Length(max=40), single_line])
     language = SelectField(

@@ -6,12 +6,14 @@ click and read those words). The sheet inside an invoice's page stays the custom
 from __future__ import annotations
 
 import html
+from email import message_from_bytes, policy
 
 import pytest
+import sqlalchemy as sa
 
 from djaboo.documents import email_words
 from djaboo.extensions import db
-from djaboo.mail.outbox import ORIGINS, STATUS_LABELS
+from djaboo.mail.outbox import ORIGINS, STATUS_LABELS, OutboxMessage
 from djaboo.mail.recipient_results import OUTCOME_LABELS, recipient_summary
 from djaboo.spaces.models import Space
 from tests.documents.conftest import send_form
@@ -130,3 +132,17 @@ def test_the_email_words_say_in_english_what_the_mail_core_says(app):
         assert {k: str(v) for k, v in email_words.OUTCOME_WORDS.items()} == OUTCOME_LABELS
         results = {"a@x.example": "accepted", "b@x.example": "550 5.1.1 No such user"}
         assert email_words.recipient_summary(results) == recipient_summary(results)
+
+
+def test_the_status_merge_field_is_in_the_emails_language(idle_shop):
+    """{invoice_status} speaks the customer's language, whoever sends (here an English page)."""
+    client, invoice = idle_shop.client, idle_shop.invoice
+    idle_shop.customer.language = "fr"
+    db.session.commit()
+    data = send_form(client, invoice.id, body_html="<p>STATUS={invoice_status}.</p>")
+    data["contacts"] = data["contacts"][:1]
+    assert client.post(f"/invoices/{invoice.id}/send", data=data).status_code == 302
+    row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    body = message_from_bytes(row.raw, policy=policy.default).get_body(("html",)).get_content()
+    assert "STATUS=non payée." in body  # sent: a draft became unpaid
+    assert ">Send invoice</a>" in client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
