@@ -171,7 +171,9 @@ class DocumentForm(FlaskForm):
         _l("Notes"), validators=[Length(max=5000)], description=_l("Shown on the document.")
     )
     # One more than allowed is read, so that too many lines is an error rather than a silent cut.
-    lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES + 1)
+    lines = FieldList(
+        FormField(LineForm), label=_l("Lines"), min_entries=3, max_entries=MAX_LINES + 1
+    )
 
     def validate_lines(self, field):
         filled = [entry.form for entry in field.entries if not entry.form.is_blank]

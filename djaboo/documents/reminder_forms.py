@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
@@ -33,7 +34,8 @@ def days(label, maximum: int, description="", minimum: int = 0) -> IntegerField:
 def template_choice(label) -> SelectField:
     return SelectField(
         label,
-        choices=[SelectChoice(e, DOCUMENT_EVENTS[e].label) for e in INVOICE.events],
+        # Event names are marked in djaboo/documents/mail_events.py (N_), translated when drawn.
+        choices=[SelectChoice(e, lazy_gettext(DOCUMENT_EVENTS[e].label)) for e in INVOICE.events],
         description=_l("Edited in Setup → Email Templates, in each customer's language."),
     )
 

@@ -39,10 +39,11 @@ class CheckboxesField(SelectMultipleField):
 class SendForm(FlaskForm):
     # The idempotency key the page was drawn with (a uuid4 hex); anything else is refused.
     send_key = HiddenField(
+        _l("Form"),
         validators=[
             DataRequired(_l("This form expired; reload the page.")),
             Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("This form expired; reload the page.")),
-        ]
+        ],
     )
     event = SelectField(_l("Email"))
     contacts = CheckboxesField(_l("To"), coerce=int)
