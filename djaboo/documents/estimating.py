@@ -12,7 +12,7 @@ from djaboo.documents.models import Estimate, Invoice
 from djaboo.documents.numbering import next_number
 from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
-from djaboo.i18n import _l
+from djaboo.i18n import _, _l
 from djaboo.settings.company import payment_terms_of
 from djaboo.staff.models import User
 
@@ -40,9 +40,9 @@ def answer_estimate(estimate: Estimate, accepted: bool, today: date) -> None:
 def convert_to_invoice(estimate: Estimate, owner: User, today: date) -> Invoice:
     """An accepted estimate becomes a draft invoice with the same lines, once."""
     if estimate.status != "accepted":
-        raise DocumentRuleError("Only an accepted estimate can become an invoice.")
+        raise DocumentRuleError(_("Only an accepted estimate can become an invoice."))
     if estimate.invoice_id:
-        raise DocumentRuleError("This estimate is already an invoice.")
+        raise DocumentRuleError(_("This estimate is already an invoice."))
     invoice = Invoice(
         space_id=estimate.space_id,
         customer_id=estimate.customer_id,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields import (
@@ -34,6 +35,7 @@ from djaboo.documents.models import Customer, Invoice
 from djaboo.documents.totals import MAX_AMOUNT, MAX_LINES, document_totals
 from djaboo.extensions import db
 from djaboo.field_checks import display_name, single_line, without_bidi
+from djaboo.i18n import _, _l, _lp, current_locale
 from djaboo.mail.events import LANGUAGES
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.settings.company import payment_terms_of
@@ -71,7 +73,7 @@ class _Line:
     tax_rate: Decimal
 
 
-LANGUAGE_CHOICES = [SelectChoice("", "Space default")] + [
+LANGUAGE_CHOICES = [SelectChoice("", _l("Space default"))] + [
     SelectChoice(code, label) for code, label in LANGUAGES.items()
 ]
 
@@ -88,56 +90,63 @@ NAME = dict(validators=[Length(max=100), single_line, display_name], filters=[wi
 
 
 class ContactForm(FlaskForm):
-    first_name = StringField("First name", **NAME)
-    last_name = StringField("Last name", **NAME)
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), one_address])
-    phone = StringField("Phone", validators=[Length(max=40), single_line])
-    is_primary = BooleanField("Primary contact")
-    receives_documents = BooleanField("Receives invoice and estimate emails", default=True)
+    first_name = StringField(_l("First name"), **NAME)
+    last_name = StringField(_l("Last name"), **NAME)
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), one_address])
+    phone = StringField(_l("Phone"), validators=[Length(max=40), single_line])
+    is_primary = BooleanField(_l("Primary contact"))
+    receives_documents = BooleanField(_l("Receives invoice and estimate emails"), default=True)
 
 
 class CustomerForm(FlaskForm):
-    company = StringField("Company", validators=[DataRequired(), Length(max=200), single_line])
-    address = TextAreaField("Address", validators=[Length(max=1000)])
-    vat_number = StringField("VAT number", validators=[Length(max=40), single_line])
-    language = SelectField(
-        "Language",
-        choices=LANGUAGE_CHOICES,
-        description="The language of the emails this customer gets.",
+    company = StringField(
+        _lp("customer", "Company"), validators=[DataRequired(), Length(max=200), single_line]
     )
-    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
-    reminders_enabled = BooleanField("Send overdue reminders", default=True)
+    address = TextAreaField(_l("Address"), validators=[Length(max=1000)])
+    vat_number = StringField(_l("VAT number"), validators=[Length(max=40), single_line])
+    language = SelectField(
+        _l("Language"),
+        choices=LANGUAGE_CHOICES,
+        description=_l("The language of the emails this customer gets."),
+    )
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES)
+    reminders_enabled = BooleanField(_l("Send overdue reminders"), default=True)
 
 
 class NewCustomerForm(CustomerForm):
     """A customer with its first contact, in one go."""
 
-    first_name = StringField("First name", **NAME)
-    last_name = StringField("Last name", **NAME)
-    email = EmailField("Email", validators=[Optional(), Length(max=254), one_address])
-    phone = StringField("Phone", validators=[Length(max=40), single_line])
+    first_name = StringField(_l("First name"), **NAME)
+    last_name = StringField(_l("Last name"), **NAME)
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), one_address])
+    phone = StringField(_l("Phone"), validators=[Length(max=40), single_line])
 
 
 class LineForm(FlaskForm):
     class Meta:
         csrf = False  # part of the invoice form, which carries the token
 
-    description = TextAreaField("Description", validators=[Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     quantity = DecimalField(
-        "Quantity",
+        _l("Quantity"),
         places=None,
-        validators=[Optional(), NumberRange(min=0, max=10**8, message="Enter a quantity from 0.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**8, message=_l("Enter a quantity from 0.")),
+        ],
     )
     unit_price = DecimalField(
-        "Unit price", places=None, validators=[Optional(), NumberRange(min=-(10**10), max=10**10)]
+        _l("Unit price"),
+        places=None,
+        validators=[Optional(), NumberRange(min=-(10**10), max=10**10)],
     )
     tax_rate = DecimalField(
-        "Tax %",
+        _l("Tax %"),
         places=None,
         default=0,
         validators=[
             Optional(),
-            NumberRange(min=0, max=100, message="A tax rate is between 0 and 100."),
+            NumberRange(min=0, max=100, message=_l("A tax rate is between 0 and 100.")),
         ],
     )
 
@@ -155,36 +164,43 @@ class DocumentForm(FlaskForm):
     DATE_FIELDS: tuple[str, ...] = ()
     OPTION_FIELDS: tuple[str, ...] = ()
 
-    customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
-    issue_date = DateField("Issue date", default=_today, validators=[DataRequired()])
-    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
+    customer_id = SelectField(_l("Customer"), coerce=int, validators=[DataRequired()])
+    issue_date = DateField(_l("Issue date"), default=_today, validators=[DataRequired()])
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES)
     notes = TextAreaField(
-        "Notes", validators=[Length(max=5000)], description="Shown on the document."
+        _l("Notes"), validators=[Length(max=5000)], description=_l("Shown on the document.")
     )
     # One more than allowed is read, so that too many lines is an error rather than a silent cut.
-    lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES + 1)
+    lines = FieldList(
+        FormField(LineForm), label=_l("Lines"), min_entries=3, max_entries=MAX_LINES + 1
+    )
 
     def validate_lines(self, field):
         filled = [entry.form for entry in field.entries if not entry.form.is_blank]
         if not filled:
-            raise ValidationError("Add at least one line.")
+            raise ValidationError(_("Add at least one line."))
         if len(field.entries) > MAX_LINES:
-            raise ValidationError(f"A document has at most {MAX_LINES} lines.")
+            raise ValidationError(_("A document has at most %(count)s lines.", count=MAX_LINES))
         for line in filled:
             if not (line.description.data or "").strip():
-                line.description.errors.append("Describe the line.")
+                line.description.errors.append(_("Describe the line."))
             if line.unit_price.data is None:
-                line.unit_price.errors.append("Enter a unit price.")
+                line.unit_price.errors.append(_("Enter a unit price."))
             if line.quantity.data is None:
-                line.quantity.errors.append("Enter a quantity.")
+                line.quantity.errors.append(_("Enter a quantity."))
         if any(line.errors for line in filled):
-            raise ValidationError("Some lines are incomplete.")
+            raise ValidationError(_("Some lines are incomplete."))
         totals = document_totals(
             [_Line(f.quantity.data, f.unit_price.data, f.tax_rate.data or 0) for f in filled],
             self.currency.data if self.currency.data in CURRENCY_CODES else "EUR",
         )
         if max(abs(totals.subtotal), abs(totals.total)) > MAX_AMOUNT:
-            raise ValidationError(f"The total may not exceed {MAX_AMOUNT:,}.")
+            raise ValidationError(
+                _(
+                    "The total may not exceed %(amount)s.",
+                    amount=format_decimal(MAX_AMOUNT, locale=current_locale()),
+                )
+            )
 
     def fill_choices(self, space_id: int) -> None:
         """The space's own customers are the only ones that can be chosen."""
@@ -201,12 +217,12 @@ class InvoiceForm(DocumentForm):
     DATE_FIELDS = ("due_date",)
     OPTION_FIELDS = ("reminders_enabled",)
 
-    due_date = DateField("Due date", default=_after_payment_terms, validators=[DataRequired()])
-    reminders_enabled = BooleanField("Send overdue reminders for this invoice", default=True)
+    due_date = DateField(_l("Due date"), default=_after_payment_terms, validators=[DataRequired()])
+    reminders_enabled = BooleanField(_l("Send overdue reminders for this invoice"), default=True)
 
     def validate_due_date(self, field):
         if self.issue_date.data and field.data and field.data < self.issue_date.data:
-            raise ValidationError("The due date cannot be before the issue date.")
+            raise ValidationError(_("The due date cannot be before the issue date."))
 
     def kind_values(self) -> dict:
         return {"due_date": self.due_date.data, "reminders_enabled": self.reminders_enabled.data}
@@ -216,14 +232,14 @@ class EstimateForm(DocumentForm):
     DATE_FIELDS = ("expiry_date",)
 
     expiry_date = DateField(
-        "Valid until",
+        _l("Valid until"),
         default=_in_30_days,
         validators=[DataRequired()],
     )
 
     def validate_expiry_date(self, field):
         if self.issue_date.data and field.data and field.data < self.issue_date.data:
-            raise ValidationError("An estimate cannot expire before its date.")
+            raise ValidationError(_("An estimate cannot expire before its date."))
 
     def kind_values(self) -> dict:
         return {"expiry_date": self.expiry_date.data}
@@ -233,10 +249,10 @@ class CreditNoteForm(DocumentForm):
     OPTION_FIELDS = ("invoice_id",)
 
     invoice_id = SelectField(
-        "Credits invoice",
+        _l("Credits invoice"),
         coerce=int,
         default=0,
-        description="The invoice this credit note corrects, if any.",
+        description=_l("The invoice this credit note corrects, if any."),
     )
 
     def fill_choices(self, space_id: int) -> None:
@@ -248,7 +264,7 @@ class CreditNoteForm(DocumentForm):
             .limit(CREDITABLE_INVOICES)
         ).scalars()
         self.invoice_customers = {0: None}
-        self.invoice_id.choices = [(0, "None")]
+        self.invoice_id.choices = [(0, _("None"))]
         for invoice in invoices:
             self.invoice_customers[invoice.id] = invoice.customer_id
             self.invoice_id.choices.append((invoice.id, invoice.number))
@@ -256,7 +272,7 @@ class CreditNoteForm(DocumentForm):
     def validate_invoice_id(self, field):
         owner = getattr(self, "invoice_customers", {}).get(field.data)
         if field.data and owner != self.customer_id.data:
-            raise ValidationError("This invoice is another customer's.")
+            raise ValidationError(_("This invoice is another customer's."))
 
     def kind_values(self) -> dict:
         return {"invoice_id": self.invoice_id.data or None}
@@ -264,22 +280,22 @@ class CreditNoteForm(DocumentForm):
 
 class PaymentForm(FlaskForm):
     amount = DecimalField(
-        "Amount",
+        _lp("payment", "Amount"),
         places=None,
         validators=[
             DataRequired(),
-            NumberRange(min=0.01, max=MAX_AMOUNT, message="Enter an amount above 0."),
+            NumberRange(min=0.01, max=MAX_AMOUNT, message=_l("Enter an amount above 0.")),
         ],
     )
-    paid_on = DateField("Paid on", default=_today, validators=[DataRequired()])
-    note = StringField("Note", validators=[Length(max=200), single_line])
+    paid_on = DateField(_l("Paid on"), default=_today, validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Length(max=200), single_line])
     # Drawn with the page: the same form posted twice (a double click, a retried request)
     # records one payment. A post without it (an older page) is recorded as it comes.
     submit_key = HiddenField(
-        "Form",
+        _l("Form"),
         default=lambda: uuid.uuid4().hex,
         validators=[
             Optional(),
-            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form expired; reload the page."),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("This form expired; reload the page.")),
         ],
     )

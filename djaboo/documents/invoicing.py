@@ -10,6 +10,7 @@ from djaboo.documents.statuses import paid_status
 from djaboo.documents.totals import refresh_totals, round_money
 from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.staff.models import User
 
 
@@ -33,13 +34,13 @@ def record_payment(
     """Add the payment and the status it makes. Its thank-you: thank_you.py, which calls this."""
     if invoice.status in ("draft", "cancelled"):
         raise DocumentRuleError(
-            "Send the invoice before recording payments."
+            _("Send the invoice before recording payments.")
             if invoice.status == "draft"
-            else "This invoice is cancelled."
+            else _("This invoice is cancelled.")
         )
     amount = round_money(amount, invoice.currency)
     if amount > invoice.amount_due:
-        raise DocumentRuleError("The payment is more than the amount due.")
+        raise DocumentRuleError(_("The payment is more than the amount due."))
     payment = Payment(
         space_id=invoice.space_id,
         amount=amount,

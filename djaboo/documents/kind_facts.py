@@ -23,7 +23,8 @@ def invoice_facts(kind, invoice: Invoice, today: date, link: PublicLink) -> dict
             subtotal=invoice.subtotal,
             total=invoice.total,
             amount_due=invoice.amount_due,
-            status=kind.life.label_on(invoice, today).lower(),
+            # In the language being rendered: merge_facts.document_facts sets the email's.
+            status=str(kind.status_word(kind.life.status_on(invoice, today))).lower(),
             days_overdue=(today - invoice.due_date).days,
         )
     }

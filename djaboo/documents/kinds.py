@@ -16,6 +16,7 @@ from djaboo.documents.forms import (
 )
 from djaboo.documents.invoicing import recompute
 from djaboo.documents.kind_facts import credit_note_facts, estimate_facts, invoice_facts
+from djaboo.documents.kind_words import CREDIT_NOTE_WORDS, ESTIMATE_WORDS, INVOICE_WORDS, KindWords
 from djaboo.documents.models import (
     CreditNote,
     CreditNoteLine,
@@ -24,7 +25,13 @@ from djaboo.documents.models import (
     Invoice,
     InvoiceLine,
 )
-from djaboo.documents.statuses import CREDIT_NOTE_LIFE, ESTIMATE_LIFE, INVOICE_LIFE, Lifecycle
+from djaboo.documents.statuses import (
+    CREDIT_NOTE_LIFE,
+    ESTIMATE_LIFE,
+    INVOICE_LIFE,
+    Lifecycle,
+    status_word,
+)
 from djaboo.documents.totals import refresh_totals
 
 
@@ -52,6 +59,7 @@ class DocumentKind:
     events: tuple[str, ...]  # what its Send view offers
     sent_event: str  # the first send
     facts: Callable  # (kind, document, today, link) -> MergeFacts parts, by field group
+    words: KindWords  # what staff pages say about it, in their reader's language
     resent_event: str = ""  # a later send, when it has its own text
     unsendable: tuple[str, ...] = ()  # no Send button in these statuses
     recompute: Callable = refresh_totals  # after each change of lines
@@ -64,6 +72,10 @@ class DocumentKind:
 
     def endpoint(self, view: str) -> str:
         return f"documents.{self.name}_{view}"
+
+    def status_word(self, status: str):
+        """The status in the reader's language (Lifecycle.labels keeps the English)."""
+        return status_word(self.name, status)
 
     def default_event(self, document) -> str:
         return self.resent_event if self.resent_event and document.sent_at else self.sent_event
@@ -90,6 +102,7 @@ INVOICE = DocumentKind(
     sent_event="invoice_sent",
     resent_event="invoice_resent",
     facts=invoice_facts,
+    words=INVOICE_WORDS,
     unsendable=("cancelled",),
     recompute=recompute,
     page_forms={"payment_form": PaymentForm},
@@ -108,6 +121,7 @@ ESTIMATE = DocumentKind(
     events=("estimate_sent", "estimate_expiring"),
     sent_event="estimate_sent",
     facts=estimate_facts,
+    words=ESTIMATE_WORDS,
     unsendable=("accepted", "declined"),
 )
 CREDIT_NOTE = DocumentKind(
@@ -124,6 +138,7 @@ CREDIT_NOTE = DocumentKind(
     events=("credit_note_sent",),
     sent_event="credit_note_sent",
     facts=credit_note_facts,
+    words=CREDIT_NOTE_WORDS,
     unsendable=("cancelled",),
 )
 

@@ -14,6 +14,7 @@ from djaboo.documents.numbering import next_number
 from djaboo.documents.recording import lock_documents
 from djaboo.documents.unwanted_emails import withdraw_unwanted_emails
 from djaboo.extensions import db
+from djaboo.i18n import _, _l
 from djaboo.staff.models import User
 
 
@@ -38,7 +39,7 @@ def create_document(kind: DocumentKind, customer: Customer, owner: User, form):
 def update_document(document, form) -> None:
     kind = kind_of(document)
     if document.status in kind.life.locked:
-        raise DocumentRuleError(f"{_a(document, kind)} cannot be changed.")
+        raise DocumentRuleError(_("%(document)s cannot be changed.", document=_a(document, kind)))
     _apply(kind, document, form)
     document.version += 1
     withdraw_unwanted_emails(document)  # lines cut to what was paid: the invoice is paid
@@ -61,7 +62,12 @@ def mark_sent_without_email(document, user: User, when) -> None:
     lock_documents(kind, [document.id])
     db.session.refresh(document)
     if document.status != "draft":
-        raise DocumentRuleError(f"{_a(document, kind)} cannot be marked as sent: only a draft can.")
+        raise DocumentRuleError(
+            _(
+                "%(document)s cannot be marked as sent: only a draft can.",
+                document=_a(document, kind),
+            )
+        )
     mark_sent(document, when)
     document.marked_sent_at = when
     document.marked_sent_by_id = user.id
@@ -70,9 +76,9 @@ def mark_sent_without_email(document, user: User, when) -> None:
 def cancel_document(document) -> None:
     kind = kind_of(document)
     if document.status == "cancelled":
-        raise DocumentRuleError(f"{kind.label} {document.number} is already cancelled.")
+        raise DocumentRuleError(kind.words.already_cancelled % {"number": document.number})
     if document.status not in kind.life.cancellable:
-        raise DocumentRuleError(f"{_a(document, kind)} cannot be cancelled.")
+        raise DocumentRuleError(_("%(document)s cannot be cancelled.", document=_a(document, kind)))
     document.status = "cancelled"
     document.version += 1
     withdraw_unwanted_emails(document)
@@ -116,7 +122,16 @@ def _apply(kind: DocumentKind, document, form) -> None:
     kind.recompute(document)
 
 
+# "A paid invoice", "An accepted estimate": (A, An) per kind, the status in the reader's words
+# (French agrees it: "Une facture payée", "Un devis accepté").
+_A_DOCUMENT = {
+    "invoice": (_l("A %(status)s invoice"), _l("An %(status)s invoice")),
+    "estimate": (_l("A %(status)s estimate"), _l("An %(status)s estimate")),
+    "credit_note": (_l("A %(status)s credit note"), _l("An %(status)s credit note")),
+}
+
+
 def _a(document, kind: DocumentKind) -> str:
-    """ "A paid invoice", "An accepted estimate"."""
-    status = kind.life.labels[document.status].lower()
-    return f"{'An' if status[0] in 'aeiou' else 'A'} {status} {kind.label.lower()}"
+    english = kind.life.labels[document.status].lower()
+    phrase = _A_DOCUMENT[kind.name][english[0] in "aeiou"]
+    return phrase % {"status": str(kind.status_word(document.status)).lower()}

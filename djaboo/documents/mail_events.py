@@ -3,7 +3,7 @@ which adds them with their merge fields and preview source to the mail core and 
 
 from __future__ import annotations
 
-from djaboo.documents.merge_fields import FIELD_GROUPS
+from djaboo.documents.merge_fields import FIELD_GROUPS, N_
 from djaboo.documents.template_previews import invoice_choices, invoice_preview_facts
 from djaboo.email_templates.preview_sources import PreviewSource, register_preview_source
 from djaboo.mail.events import Event, register_event
@@ -15,56 +15,56 @@ DOCUMENT_EVENTS = {
     for e in [
         Event(
             "invoice_sent",
-            "Invoice sent to customer",
-            "Sent when staff send an invoice for the first time.",
+            N_("Invoice sent to customer"),
+            N_("Sent when staff send an invoice for the first time."),
             ("invoice", *_COMMON),
         ),
         Event(
             "invoice_resent",
-            "Invoice already sent (re-send)",
-            "Sent when staff send an invoice again.",
+            N_("Invoice already sent (re-send)"),
+            N_("Sent when staff send an invoice again."),
             ("invoice", *_COMMON),
         ),
         Event(
             "invoice_due_soon",
-            "Invoice due soon",
-            "Automatic reminder a few days before the due date.",
+            N_("Invoice due soon"),
+            N_("Automatic reminder a few days before the due date."),
             ("invoice", *_COMMON),
         ),
         Event(
             "invoice_overdue",
-            "Invoice overdue notice",
-            "First automatic reminder after the due date, and the manual overdue notice.",
+            N_("Invoice overdue notice"),
+            N_("First automatic reminder after the due date, and the manual overdue notice."),
             ("invoice", *_COMMON),
         ),
         Event(
             "invoice_overdue_repeat",
-            "Invoice still overdue (repeat notice)",
-            "Automatic reminder sent again while an invoice stays unpaid.",
+            N_("Invoice still overdue (repeat notice)"),
+            N_("Automatic reminder sent again while an invoice stays unpaid."),
             ("invoice", *_COMMON),
         ),
         Event(
             "payment_received",
-            "Payment received (thank-you)",
-            "Sent when a payment is recorded (Settings → Reminders).",
+            N_("Payment received (thank-you)"),
+            N_("Sent when a payment is recorded (Settings → Reminders)."),
             ("invoice", "payment", *_COMMON),
         ),
         Event(
             "estimate_sent",
-            "Estimate sent to customer",
-            "Sent when staff send an estimate.",
+            N_("Estimate sent to customer"),
+            N_("Sent when staff send an estimate."),
             ("estimate", *_COMMON),
         ),
         Event(
             "estimate_expiring",
-            "Estimate expiring soon",
-            "Automatic reminder before an estimate's expiry date (Settings → Reminders).",
+            N_("Estimate expiring soon"),
+            N_("Automatic reminder before an estimate's expiry date (Settings → Reminders)."),
             ("estimate", *_COMMON),
         ),
         Event(
             "credit_note_sent",
-            "Credit note sent to customer",
-            "Sent when staff send a credit note.",
+            N_("Credit note sent to customer"),
+            N_("Sent when staff send a credit note."),
             ("credit_note", *_COMMON),
         ),
     ]

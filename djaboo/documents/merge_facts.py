@@ -10,7 +10,7 @@ from djaboo.documents.merge_fields import ContactFacts, PaymentFacts
 from djaboo.documents.models import Contact, Payment, PublicLink
 from djaboo.documents.public_links import active_link, current_link, unsent_link
 from djaboo.email_templates.preview import company_facts, staff_facts
-from djaboo.i18n import document_language
+from djaboo.i18n import document_language, with_language
 from djaboo.mail.compose import signature_for
 from djaboo.mail.fields import MergeFacts, StaffFacts
 from djaboo.settings.models import EmailSettings
@@ -49,10 +49,9 @@ def document_facts(
         link = current_link(kind, document) or unsent_link(kind, document)
     elif link is None:
         link = active_link(kind, document)
-    parts = {
-        "contact": contact_facts(customer.company, contact, language),
-        **kind.facts(kind, document, today, link),
-    }
+    with with_language(language):  # its words ({invoice_status}) in the email's language
+        own = kind.facts(kind, document, today, link)
+    parts = {"contact": contact_facts(customer.company, contact, language), **own}
     if payment:
         parts["payment"] = PaymentFacts(payment.amount, payment.paid_on, document.currency)
     return MergeFacts(

@@ -17,7 +17,7 @@ from djaboo.db import insert_or_ignore, utcnow
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.models import DocumentPDF
 from djaboo.extensions import db
-from djaboo.i18n import with_language
+from djaboo.i18n import _, with_language
 from djaboo.settings.company import company_profile_for, logo_data_url
 
 
@@ -53,18 +53,22 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise PDFError(f"Making the PDF took longer than {timeout:g} seconds.")
+            raise PDFError(
+                _("Making the PDF took longer than %(seconds)s seconds.", seconds=f"{timeout:g}")
+            )
         ok, result = receiver.recv()
     except EOFError:
         child.join(1)
-        raise PDFError(f"The PDF renderer stopped (exit code {child.exitcode}).") from None
+        raise PDFError(
+            _("The PDF renderer stopped (exit code %(code)s).", code=child.exitcode)
+        ) from None
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receiver.close()
     if not ok:
-        raise PDFError(f"The PDF could not be made: {result}.")
+        raise PDFError(_("The PDF could not be made: %(problem)s.", problem=result))
     return result
 
 

@@ -38,6 +38,7 @@ from djaboo.documents.sheet import document_context
 from djaboo.documents.threads import document_threads
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.message import MessageError, normalize_address
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.mail.recording import record_emails
@@ -76,7 +77,7 @@ class SpaceBatch:
     def __post_init__(self):
         self.email_settings = email_settings_for(self.space)
         if not self.email_settings.from_email:
-            raise SendRefused("Set the Email (From address) in Settings → Email first.")
+            raise SendRefused(_("Set the Email (From address) in Settings → Email first."))
         self.domain = normalize_address(self.email_settings.from_email).rpartition("@")[2]
 
     def template(self, event: str, language: str):

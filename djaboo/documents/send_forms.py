@@ -19,11 +19,16 @@ from djaboo.db import utcnow
 from djaboo.documents.sending import inactive_template_message
 from djaboo.email_templates.forms import check_fields
 from djaboo.field_checks import BoundedHTML, HTMLTextAreaField
+from djaboo.i18n import _, _l
 from djaboo.mail.events import EVENTS
 from djaboo.mail.message import MessageError, has_line_break, normalize_address
 from djaboo.spaces.clock import NoSuchLocalTime, from_space_clock, space_time
 
 MAX_AHEAD = timedelta(days=365)  # Send at: at most this far ahead
+
+
+def _inactive(label: str) -> str:
+    return _("%(template)s (inactive)", template=_(label))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -34,24 +39,25 @@ class CheckboxesField(SelectMultipleField):
 class SendForm(FlaskForm):
     # The idempotency key the page was drawn with (a uuid4 hex); anything else is refused.
     send_key = HiddenField(
+        _l("Form"),
         validators=[
-            DataRequired("This form expired; reload the page."),
-            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form expired; reload the page."),
-        ]
+            DataRequired(_l("This form expired; reload the page.")),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("This form expired; reload the page.")),
+        ],
     )
-    event = SelectField("Email")
-    contacts = CheckboxesField("To", coerce=int)
+    event = SelectField(_l("Email"))
+    contacts = CheckboxesField(_l("To"), coerce=int)
     cc = StringField(
-        "CC",
+        _l("CC"),
         validators=[Length(max=800)],
-        description="Up to 3 more addresses, separated by commas.",
+        description=_l("Up to 3 more addresses, separated by commas."),
     )
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=255)])
-    body_html = HTMLTextAreaField("Message", validators=[DataRequired(), BoundedHTML(100_000)])
-    attach_pdf = BooleanField("Attach PDF", default=True)
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=255)])
+    body_html = HTMLTextAreaField(_l("Message"), validators=[DataRequired(), BoundedHTML(100_000)])
+    attach_pdf = BooleanField(_l("Attach PDF"), default=True)
     # Send later: a wall-clock time on the space's clock; validate_send_at makes it a moment.
     send_at = DateTimeLocalField(
-        "Send at",
+        _l("Send at"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
         render_kw={"step": 60},
@@ -66,7 +72,9 @@ class SendForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.inactive = set(inactive)
         self.event.choices = [
-            SelectChoice(e, EVENTS[e].label + (" (inactive)" if e in self.inactive else ""))
+            SelectChoice(
+                e, _inactive(EVENTS[e].label) if e in self.inactive else _(EVENTS[e].label)
+            )
             for e in events
         ]
         self.space = space
@@ -99,12 +107,12 @@ class SendForm(FlaskForm):
 
     def validate_contacts(self, field):
         if not field.data:
-            raise ValidationError("Choose at least one recipient.")
+            raise ValidationError(_("Choose at least one recipient."))
 
     def validate_cc(self, field):
         addresses = [a.strip() for a in (field.data or "").split(",") if a.strip()]
         if len(addresses) > 3:
-            raise ValidationError("At most 3 CC addresses.")
+            raise ValidationError(_("At most %(count)s CC addresses.", count=3))
         try:
             field.addresses = [normalize_address(a) for a in addresses]
         except MessageError as exc:
@@ -112,7 +120,7 @@ class SendForm(FlaskForm):
 
     def validate_subject(self, field):
         if has_line_break(field.data or ""):
-            raise ValidationError("A subject cannot contain line breaks.")
+            raise ValidationError(_("A subject cannot contain line breaks."))
         check_fields(field.data, self.allowed_fields)
 
     def validate_body_html(self, field):
@@ -125,15 +133,15 @@ class SendForm(FlaskForm):
         # Compared on the wall clock first: a year 9999 or 0001 never reaches a conversion.
         local_now = space_time(self.space, now).replace(tzinfo=None)
         if field.data <= local_now:
-            raise ValidationError("Choose a time in the future, or leave it empty to send now.")
+            raise ValidationError(_("Choose a time in the future, or leave it empty to send now."))
         if field.data > local_now + MAX_AHEAD + timedelta(days=1):
-            raise ValidationError("At most a year ahead.")
+            raise ValidationError(_("At most a year ahead."))
         try:
             moment = from_space_clock(self.space, field.data)
         except NoSuchLocalTime as exc:
             raise ValidationError(str(exc)) from None
         if moment <= now:
-            raise ValidationError("Choose a time in the future, or leave it empty to send now.")
+            raise ValidationError(_("Choose a time in the future, or leave it empty to send now."))
         if moment > now + MAX_AHEAD:
-            raise ValidationError("At most a year ahead.")
+            raise ValidationError(_("At most a year ahead."))
         field.moment = moment

@@ -25,6 +25,7 @@ from djaboo.documents.sheet import document_context
 from djaboo.documents.threads import Thread, document_threads
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.compose import Attachment, Composed, TemplateText, compose_email
 from djaboo.mail.events import EVENTS
 from djaboo.mail.fields import MergeFacts, merge_values
@@ -66,8 +67,12 @@ def starting_template(document, event: str):
 
 def inactive_template_message(event: str) -> str:
     """What a person is told when the template an email would use is switched off."""
-    label = EVENTS[event].label if event in EVENTS else event
-    return f'The template "{label}" is inactive; activate it in Email templates or choose another.'
+    label = _(EVENTS[event].label) if event in EVENTS else event
+    return _(
+        'The template "%(template)s" is inactive; activate it in Email templates or choose '
+        "another.",
+        template=label,
+    )
 
 
 def inactive_events(document, events: tuple[str, ...]) -> set[str]:
@@ -128,9 +133,11 @@ def document_attachments(document, request: SendRequest, context: dict) -> list[
     try:
         pdf = document_pdf(document, context)
     except PDFError as exc:
-        raise SendRefused(f"{exc} Send it without the PDF, or try again.") from None
+        raise SendRefused(
+            _("%(problem)s Send it without the PDF, or try again.", problem=exc)
+        ) from None
     if len(pdf) > MAX_ATTACHMENT_BYTES:
-        raise SendRefused("The PDF is larger than 10 MB; send the link instead.")
+        raise SendRefused(_("The PDF is larger than 10 MB; send the link instead."))
     return [Attachment(f"{document.number}.pdf", pdf)]
 
 
@@ -281,17 +288,17 @@ def queue_document_email(document, sender: User, request: SendRequest) -> Queued
     if done and (request.send_key in done or not todo):
         return Queued(sorted(done.values(), key=lambda row: row.id), created=False)
     if document.status in kind.unsendable:  # the page has no Send button; a stale form may
-        label = kind.life.labels[document.status].lower()
-        raise SendRefused(f"This {kind.label.lower()} is {label}; it is not sent any more.")
+        label = str(kind.status_word(document.status)).lower()
+        raise SendRefused(kind.words.not_sent_any_more % {"status": label})
     settings = email_settings_for(db.session.get(Space, document.space_id))
     if not settings.from_email:
-        raise SendRefused("Set the Email (From address) in Settings → Email first.")
+        raise SendRefused(_("Set the Email (From address) in Settings → Email first."))
     if not contacts:
-        raise SendRefused("Choose at least one recipient.")
+        raise SendRefused(_("Choose at least one recipient."))
     if not starting_template(document, request.event).active:  # switched off since the form
         raise SendRefused(inactive_template_message(request.event))
     if len(request.cc) > MAX_CC:
-        raise SendRefused(f"At most {MAX_CC} CC addresses.")
+        raise SendRefused(_("At most %(count)s CC addresses.", count=MAX_CC))
     if todo[0] is not contacts[0]:  # this form's first email, with the CC, went already
         request = replace(request, cc=[])
     mark_sent(document, utcnow())

@@ -15,29 +15,14 @@ from markupsafe import Markup
 
 from djaboo.documents.kinds import kind_of
 from djaboo.documents.merge_facts import reader_language
+from djaboo.documents.statuses import status_word
 from djaboo.documents.totals import totals_by_rate
 from djaboo.extensions import db
-from djaboo.i18n import _l, _lp, with_language
+from djaboo.i18n import with_language
 from djaboo.settings.company import seller_of
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
 
-# What the sheet prints for each status, in the customer's language.
-STATUS_WORDS = {
-    "draft": _l("Draft"),
-    "unpaid": _l("Unpaid"),
-    "partially_paid": _l("Partially paid"),
-    "paid": _l("Paid"),
-    "overdue": _l("Overdue"),
-    "cancelled": _l("Cancelled"),
-    "sent": _l("Sent"),
-    "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
-    "expired": _l("Expired"),
-    "issued": _l("Issued"),
-}
-# Words whose translation depends on the kind (French agrees them with the document's gender).
-KIND_STATUS_WORDS = {("credit_note", "cancelled"): _lp("credit note", "Cancelled")}
 # Rates marked on each line of a sheet in that language: Japan's reduced consumption tax
 # (軽減税率, food and newspapers) is marked ※ on a qualified invoice.
 REDUCED_RATES = {"ja": frozenset({Decimal(8)})}
@@ -45,7 +30,7 @@ REDUCED_RATES = {"ja": frozenset({Decimal(8)})}
 
 def sheet_status(kind, status: str):
     """The status printed on the sheet, in the language it is rendered in."""
-    return KIND_STATUS_WORDS.get((kind.name, status)) or STATUS_WORDS[status]
+    return status_word(kind.name, status)
 
 
 def status_label(document, today: date | None = None) -> str:
@@ -62,12 +47,14 @@ def document_context(document) -> dict:
     kind = kind_of(document)
     language = reader_language(document, space)
     recipients = document.customer.recipients
+    status = kind.life.status_on(document, today)
     return {
         "space": space,
+        "status": status,  # the status as shown today: "overdue" where stored "unpaid"
         "status_label": status_label(document, today),
         "kind": kind,
         "language": language,
-        "sheet_status": sheet_status(kind, kind.life.status_on(document, today)),
+        "sheet_status": sheet_status(kind, status),
         "seller": seller_of(space),
         "attention": recipients[0].name_in(language) if recipients else "",
         "rates": totals_by_rate(document.lines, document.currency),

@@ -6,6 +6,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from djaboo.i18n import _l, _lp
+
+# What each status is called where people read it (a staff page, the sheet), in the language
+# being rendered; the English is `Lifecycle.labels`, which rules and logs keep using.
+STATUS_WORDS = {
+    "draft": _l("Draft"),
+    "unpaid": _l("Unpaid"),
+    "partially_paid": _l("Partially paid"),
+    "paid": _l("Paid"),
+    "overdue": _l("Overdue"),
+    "cancelled": _l("Cancelled"),
+    "sent": _l("Sent"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "expired": _l("Expired"),
+    "issued": _l("Issued"),
+}
+# Words whose translation depends on the kind (French agrees them with the document's gender).
+KIND_STATUS_WORDS = {("credit_note", "cancelled"): _lp("credit note", "Cancelled")}
+
+
+def status_word(kind_name: str, status: str):
+    """A status as the reader's language says it for this kind of document."""
+    return KIND_STATUS_WORDS.get((kind_name, status)) or STATUS_WORDS[status]
+
 
 @dataclass(frozen=True)
 class Lifecycle:

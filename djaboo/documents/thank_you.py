@@ -30,6 +30,7 @@ from djaboo.documents.reminders import reminder_settings_for
 from djaboo.documents.sending import email_key
 from djaboo.email_templates.catalogue import template_for
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.events import EVENTS
 from djaboo.mail.recording import existing_emails
 from djaboo.settings.email_settings import email_settings_for
@@ -82,19 +83,22 @@ def queue_thank_you(invoice: Invoice, payment: Payment, sender: User) -> str:
     space = db.session.get(Space, invoice.space_id)
     settings = reminder_settings_for(space.id)
     if not settings.thank_you_enabled:
-        return "No thank-you email: it is off in Settings → Reminders."
+        return _("No thank-you email: it is off in Settings → Reminders.")
     template = template_for(space.id, EVENT, language_of(invoice), space.default_language)
     if not template.active:
-        return f'No thank-you email: the template "{EVENTS[EVENT].label}" is inactive.'
+        return _(
+            'No thank-you email: the template "%(template)s" is inactive.',
+            template=_(EVENTS[EVENT].label),
+        )
     contacts = invoice.customer.recipients
     if not contacts:
-        return "No thank-you email: the customer has no contact who receives documents."
+        return _("No thank-you email: the customer has no contact who receives documents.")
     email_settings = email_settings_for(space)
     if not email_settings.from_email:
-        return "No thank-you email: set the Email (From address) in Settings → Email first."
+        return _("No thank-you email: set the Email (From address) in Settings → Email first.")
     key = thank_you_key(payment)
     if existing_emails(space.id, [email_key(key, c) for c in contacts]):
-        return "Its thank-you email was already queued."
+        return _("Its thank-you email was already queued.")
     items = compose_automatic(
         Automatic(
             document=invoice,
@@ -112,9 +116,10 @@ def queue_thank_you(invoice: Invoice, payment: Payment, sender: User) -> str:
     )
     record_document_emails(items)
     if items[0].email.composed is None:
-        return (
+        return _(
             "The thank-you email could not be made; it is in the email log as needing "
-            f"attention. {items[0].email.problem}"
+            "attention. %(problem)s",
+            problem=items[0].email.problem,
         )
     to = ", ".join(i.email.composed.to_display for i in items)
-    return f"A thank-you email to {to} is queued."
+    return _("A thank-you email to %(to)s is queued.", to=to)

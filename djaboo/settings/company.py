@@ -26,6 +26,7 @@ PLAIN_FIELDS = (
     "payment_terms_days",
     "late_penalty_text",
     "recovery_indemnity_text",
+    "early_payment_discount_text",
 )
 LOGO_PATH = "/logo/{key}.png"
 DEFAULT_PAYMENT_TERMS = 30
@@ -80,6 +81,7 @@ class Seller:
     bank_details: str
     late_penalty_text: str
     recovery_indemnity_text: str
+    early_payment_discount_text: str
     has_logo: bool
     logo_key: str
 
@@ -95,6 +97,7 @@ def seller_of(space: Space) -> Seller:
         bank_details=profile.bank_details,
         late_penalty_text=profile.late_penalty_text,
         recovery_indemnity_text=profile.recovery_indemnity_text,
+        early_payment_discount_text=profile.early_payment_discount_text,
         has_logo=profile.has_logo,
         logo_key=profile.logo_key or "",
     )

@@ -116,6 +116,15 @@ class CompanyForm(FlaskForm):
             "French law asks."
         ),
     )
+    early_payment_discount_text = StringField(
+        _l("Early-payment discount (France)"),
+        validators=[Length(max=500), single_line],
+        filters=[_stripped],
+        description=_l(
+            "The discount terms for paying early (conditions d'escompte), printed where the "
+            "late-payment penalties are."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

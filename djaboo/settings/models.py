@@ -185,6 +185,7 @@ MAX_PAYMENT_TERMS = 365
 # The mentions a French B2B invoice must carry (Code de commerce, L441-10); editable.
 DEFAULT_LATE_PENALTY_TEXT = "Pénalités de retard : trois fois le taux d'intérêt légal"
 DEFAULT_RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €"
+DEFAULT_EARLY_PAYMENT_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé"
 
 
 def new_logo_key() -> str:
@@ -219,6 +220,10 @@ class CompanyProfile(db.Model):
     )
     recovery_indemnity_text: Mapped[str] = mapped_column(
         sa.String(500), default=DEFAULT_RECOVERY_INDEMNITY_TEXT
+    )
+    # The "conditions d'escompte" a French invoice states (Code de commerce, L441-9).
+    early_payment_discount_text: Mapped[str] = mapped_column(
+        sa.String(500), default=DEFAULT_EARLY_PAYMENT_DISCOUNT_TEXT
     )
     # A clean PNG (djaboo/settings/logo.py), loaded only when drawn.
     logo_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)

@@ -147,11 +147,44 @@ def test_a_french_invoice_carries_the_mentions_french_law_asks(
     assert re.search(r"Échéance : \d{1,2} \w+ \d{4}", text)  # the due date, in French
     assert "Pénalités de retard : trois fois le taux d'intérêt légal" in text
     assert "Indemnité forfaitaire pour frais de recouvrement : 40 €" in text
+    assert "Pas d'escompte pour paiement anticipé" in text  # the discount terms, by default
     assert "1 200,00 €" in text and "1 484,52 €" in text  # French formats
     assert re.search(r"TVA 20 %\s+1 200,00 €\s+240,00 €", text)
     assert re.search(r"TVA 5,5 %\s+42,20 €\s+2,32 €", text)
     assert "Total TTC" in text and "Camille Martin" in text
     assert "IBAN FR76 3000 6000 0112 3456 7890 189" in text
+
+
+def test_the_discount_terms_are_edited_in_company_and_printed_on_french_invoices(
+    client, staff_space, create_customer, create_invoice
+):
+    """Conditions d'escompte (Code de commerce, L441-9): a text of Setup → Company, on the PDF
+    and the public page of a French invoice, never on an English one of a seller elsewhere."""
+    page = client.get("/settings/company").get_data(as_text=True)
+    assert ">Early-payment discount (France)</label>" in page
+    assert 'value="Pas d&#39;escompte pour paiement anticipé"' in page  # the default, editable
+    terms = "Escompte de 2 % pour paiement sous 8 jours"
+    form = {
+        **FRANCE,
+        "payment_terms_days": "30",
+        "late_penalty_text": "Pénalités de retard : trois fois le taux d'intérêt légal",
+        "recovery_indemnity_text": "Indemnité forfaitaire pour frais de recouvrement : 40 €",
+        "early_payment_discount_text": terms,
+    }
+    assert client.submit("/settings/company", form).status_code == 302
+    french = create_customer(staff_space, company="Boulangerie Martin", language="fr")
+    invoice = create_invoice(french, lines=FR_LINES, status="unpaid")
+    text = pdf_text(client.get(f"/invoices/{invoice.id}/pdf").data)
+    assert terms in text and "Pas d'escompte" not in text
+    link = active_link(INVOICE, invoice)
+    db.session.commit()
+    public = client.get(f"/p/invoice/{link.token}").get_data(as_text=True)
+    assert f'<p id="early-payment-discount">{terms}</p>' in public
+
+    set_company(staff_space, **UK)
+    english = create_customer(staff_space, company="Globex", language="en")
+    other = create_invoice(english, lines=FR_LINES, status="unpaid")
+    assert terms not in pdf_text(client.get(f"/invoices/{other.id}/pdf").data)
 
 
 def test_an_english_invoice_in_english_formats(

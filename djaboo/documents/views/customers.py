@@ -11,6 +11,7 @@ from djaboo.documents.listing import paginate
 from djaboo.documents.models import Contact, Customer, Invoice
 from djaboo.documents.views import bp
 from djaboo.extensions import db
+from djaboo.i18n import _
 
 SORTS = {"company": (Customer.company, Customer.id), "-created": (Customer.id.desc(),)}
 
@@ -49,7 +50,7 @@ def customer_create():
                 )
             )
         db.session.commit()
-        flash(f"Customer {customer.company} created.", "success")
+        flash(_("Customer %(company)s created.", company=customer.company), "success")
         return redirect(url_for("documents.customer_detail", customer_id=customer.id))
     return render_template("documents/customer_form.html", form=form, customer=None)
 
@@ -84,7 +85,7 @@ def customer_edit(customer_id: int):
     if form.validate_on_submit():
         form.populate_obj(customer)
         db.session.commit()
-        flash("Customer saved.", "success")
+        flash(_("Customer saved."), "success")
         return redirect(url_for("documents.customer_detail", customer_id=customer.id))
     return render_template("documents/customer_form.html", form=form, customer=customer)
 
@@ -102,7 +103,7 @@ def contact_add(customer_id: int):
                 other.is_primary = False
         customer.contacts.append(contact)
         db.session.commit()
-        flash(f"Contact {contact.email} added.", "success")
+        flash(_("Contact %(email)s added.", email=contact.email), "success")
         return redirect(url_for("documents.customer_detail", customer_id=customer.id))
     invoices = []
     return render_template(
@@ -120,5 +121,5 @@ def contact_delete(contact_id: int):
     if FlaskForm().validate_on_submit():
         db.session.delete(contact)
         db.session.commit()
-        flash("Contact removed.", "success")
+        flash(_("Contact removed."), "success")
     return redirect(url_for("documents.customer_detail", customer_id=customer_id))

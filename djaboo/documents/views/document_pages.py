@@ -32,6 +32,7 @@ from djaboo.documents.totals import MAX_LINES
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.errors import render_error
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.request_guard import query_id
 from djaboo.spaces.clock import space_today
@@ -88,7 +89,7 @@ def document_create(kind: DocumentKind):
     )
     form.fill_choices(current_user.space_id)
     if not form.customer_id.choices:
-        flash("Create a customer first.", "info")
+        flash(_("Create a customer first."), "info")
         return redirect(url_for("documents.customer_create"))
     if request.method == "GET" and form.customer_id.data:
         chosen = db.session.get(Customer, form.customer_id.data)
@@ -100,7 +101,7 @@ def document_create(kind: DocumentKind):
         )
         document = create_document(kind, customer, current_user, form)
         db.session.commit()
-        flash(f"{kind.label} {document.number} created as a draft.", "success")
+        flash(kind.words.created % {"number": document.number}, "success")
         return redirect(detail_url(document))
     return render_template("documents/document_form.html", kind=kind, form=form, document=None)
 
@@ -123,7 +124,7 @@ def document_edit(kind: DocumentKind, document_id: int):
             flash(str(exc), "error")
             return redirect(detail_url(document))
         db.session.commit()
-        flash(f"{kind.label} saved.", "success")
+        flash(str(kind.words.saved), "success")
         return redirect(detail_url(document))
     return render_template("documents/document_form.html", kind=kind, form=form, document=document)
 
@@ -167,7 +168,7 @@ def document_cancel(kind: DocumentKind, document_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"{kind.label} {document.number} cancelled.", "success")
+        flash(kind.words.cancelled % {"number": document.number}, "success")
     return redirect(detail_url(document))
 
 
@@ -184,11 +185,8 @@ def document_mark_sent(kind: DocumentKind, document_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        label = kind.life.labels[document.status]
-        flash(
-            f"{kind.label} {document.number} marked as sent ({label}); nothing was emailed.",
-            "success",
-        )
+        status = kind.status_word(document.status)
+        flash(kind.words.marked_sent % {"number": document.number, "status": status}, "success")
     return redirect(detail_url(document))
 
 
@@ -197,7 +195,7 @@ def marked_sent_by(document) -> str:
     if document.marked_sent_at is None:
         return ""
     user = db.session.get(User, document.marked_sent_by_id) if document.marked_sent_by_id else None
-    return user.name if user else "a former staff member"
+    return user.name if user else _("a former staff member")
 
 
 @route_each_kind("revoke_link", "/{prefix}/{id}/revoke-link", methods=("POST",))
@@ -209,7 +207,7 @@ def revoke_link(kind: DocumentKind, document_id: int):
     revoke_links(kind, document)
     active_link(kind, document)
     db.session.commit()
-    flash("The old link no longer works; a new one is shown below.", "success")
+    flash(_("The old link no longer works; a new one is shown below."), "success")
     return redirect(detail_url(document))
 
 
@@ -220,11 +218,11 @@ def create_link(kind: DocumentKind, document_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     if document.status == "draft":  # customers never see drafts: the link would only 404
-        flash("A draft is not shown to customers; send it first.", "error")
+        flash(_("A draft is not shown to customers; send it first."), "error")
         return redirect(detail_url(document))
     active_link(kind, document)
     db.session.commit()
-    flash("The public link is ready below.", "success")
+    flash(_("The public link is ready below."), "success")
     return redirect(detail_url(document))
 
 
@@ -249,7 +247,9 @@ def pdf_response(document, *, public: bool = False) -> Response:
         drawn = draw_pdf(document, document_context(document))
     except PDFError as exc:
         db.session.rollback()
-        body, code = render_error(503, f"{exc} Try again in a moment.", "PDF not available")
+        body, code = render_error(
+            503, _("%(problem)s Try again in a moment.", problem=exc), _("PDF not available")
+        )
         return Response(body, code, {"Retry-After": "30"})
     if drawn.fresh:
         # Kept so the next download (anyone holding the link) does not draw it again. The one

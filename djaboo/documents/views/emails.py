@@ -14,6 +14,7 @@ from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.listing import paginate
 from djaboo.documents.views import bp
 from djaboo.extensions import db
+from djaboo.i18n import _, _l
 from djaboo.mail.outbox import STATUS_LABELS, OutboxMessage
 from djaboo.mail.queue_control import (
     CANCELLABLE,
@@ -34,10 +35,10 @@ SORTS = {"-created": (OutboxMessage.id.desc(),), "created": (OutboxMessage.id,)}
 ACTIONS = {
     "cancel": (
         lambda space_id, ids: cancel_emails(space_id, ids, by=current_user.name),
-        "The email is cancelled; it will not be sent.",
+        _l("The email is cancelled; it will not be sent."),
     ),
-    "send_now": (send_emails_now, "The email is queued; it goes out now."),
-    "resend": (resend_emails, "The email is queued again."),
+    "send_now": (send_emails_now, _l("The email is queued; it goes out now.")),
+    "resend": (resend_emails, _l("The email is queued again.")),
 }
 # Which buttons a row of a status gets (the rules decide again on the click).
 STATES = {"cancellable": CANCELLABLE, "sendable_now": SENDABLE_NOW, "resendable": RESENDABLE}
@@ -121,9 +122,12 @@ def removed_after_days(row: OutboxMessage) -> int:
 def email_download(email_id: int):
     row = get_in_space_or_404(db.session, OutboxMessage, email_id, current_user.space_id)
     if row.pruned_at:
-        abort(404, f"The message itself was removed after {removed_after_days(row)} days.")
+        abort(
+            404,
+            _("The message itself was removed after %(days)s days.", days=removed_after_days(row)),
+        )
     if row.origin in WITHHELD_ORIGINS:
-        abort(404, "This email holds a sign-in link; its message is not shown to anyone.")
+        abort(404, _("This email holds a sign-in link; its message is not shown to anyone."))
     return Response(
         row.raw,
         mimetype="message/rfc822",
@@ -157,7 +161,7 @@ def _act_on(email_id: int, action: str):
     rule, done = ACTIONS[action]
     if rule(current_user.space_id, [row.id]):
         db.session.commit()
-        flash(done, "success")
+        flash(str(done), "success")
     else:
         db.session.rollback()
         flash(refusal(action, row), "error")
@@ -175,26 +179,34 @@ def emails_selected():
     action = request.form.get("action", "")
     values = request.form.getlist("ids")
     if action not in ("resend", "cancel"):
-        flash("Choose Resend or Cancel.", "error")
+        flash(_("Choose Resend or Cancel."), "error")
     elif not values:
-        flash("Tick the emails first.", "error")
+        flash(_("Tick the emails first."), "error")
     elif len(values) > MAX_IDS:
-        flash(f"At most {MAX_IDS} emails at once.", "error")
+        flash(_("At most %(count)s emails at once.", count=MAX_IDS), "error")
     else:
         ids = set(filter(None, map(_id_or_none, values)))
         changed = ACTIONS[action][0](current_user.space_id, ids)
         db.session.commit()
         left = len(ids) - len(changed)
-        if action == "resend":
-            message = f"{len(changed)} email(s) queued again."
-            why = "only failed emails that still have their message can be sent again"
+        counts = {"count": len(changed), "left": left}
+        if action == "resend" and left:
+            message = _(
+                "%(count)s email(s) queued again. %(left)s left as they were: only failed "
+                "emails that still have their message can be sent again.",
+                **counts,
+            )
+        elif action == "resend":
+            message = _("%(count)s email(s) queued again.", **counts)
+        elif left:
+            message = _(
+                "%(count)s email(s) cancelled. %(left)s left as they were: only queued, "
+                "retrying or scheduled emails can be cancelled.",
+                **counts,
+            )
         else:
-            message = f"{len(changed)} email(s) cancelled."
-            why = "only queued, retrying or scheduled emails can be cancelled"
-        flash(
-            f"{message} {left} left as they were: {why}." if left else message,
-            "success" if changed else "error",
-        )
+            message = _("%(count)s email(s) cancelled.", **counts)
+        flash(message, "success" if changed else "error")
     return redirect(_log_url())
 
 

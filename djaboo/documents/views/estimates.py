@@ -16,7 +16,7 @@ from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.documents.views.public import public_page, shared_document
 from djaboo.extensions import db
-from djaboo.i18n import _l
+from djaboo.i18n import _, _l
 from djaboo.notices.estimate_answers import notify_estimate_answer
 from djaboo.spaces.clock import space_today
 from djaboo.spaces.models import Space
@@ -49,7 +49,14 @@ def estimate_answer(estimate_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Estimate {estimate.number} marked {estimate.status}.", "success")
+        flash(
+            _(
+                "Estimate %(number)s marked %(status)s.",
+                number=estimate.number,
+                status=str(ESTIMATE.status_word(estimate.status)).lower(),
+            ),
+            "success",
+        )
     return redirect(detail_url(estimate))
 
 
@@ -66,7 +73,14 @@ def estimate_convert(estimate_id: int):
         flash(str(exc), "error")
         return redirect(detail_url(estimate))
     db.session.commit()
-    flash(f"Invoice {invoice.number} created from estimate {estimate.number}.", "success")
+    flash(
+        _(
+            "Invoice %(number)s created from estimate %(estimate)s.",
+            number=invoice.number,
+            estimate=estimate.number,
+        ),
+        "success",
+    )
     return redirect(detail_url(invoice))
 
 

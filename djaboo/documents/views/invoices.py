@@ -12,6 +12,7 @@ from djaboo.documents.thank_you import record_payment_with_thanks
 from djaboo.documents.views import bp
 from djaboo.documents.views.common import detail_url, load_document
 from djaboo.extensions import db
+from djaboo.i18n import _
 
 
 @bp.route("/invoices/<int:invoice_id>/payments", methods=["POST"])
@@ -20,14 +21,15 @@ def invoice_payment(invoice_id: int):
     invoice = load_document(INVOICE, invoice_id)
     form = PaymentForm()
     if not form.validate_on_submit():
-        flash(
-            "Payment not recorded: "
-            + "; ".join(
-                f"{form[name].label.text}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            ),
-            "error",
+        problems = _("; ").join(
+            _(
+                "%(field)s: %(errors)s",
+                field=form[name].label.text,
+                errors=" ".join(map(str, errors)),
+            )
+            for name, errors in form.errors.items()
         )
+        flash(_("Payment not recorded: %(problems)s", problems=problems), "error")
     else:
         try:
             recorded = record_payment_with_thanks(
@@ -44,7 +46,7 @@ def invoice_payment(invoice_id: int):
         else:
             db.session.commit()
             if recorded.created:
-                flash(f"Payment recorded. {recorded.thank_you}", "success")
+                flash(_("Payment recorded. %(thank_you)s", thank_you=recorded.thank_you), "success")
             else:
-                flash("This payment was already recorded; it was not recorded twice.", "info")
+                flash(_("This payment was already recorded; it was not recorded twice."), "info")
     return redirect(detail_url(invoice))

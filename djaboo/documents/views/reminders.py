@@ -9,6 +9,7 @@ from djaboo.documents.reminder_forms import ReminderSettingsForm
 from djaboo.documents.reminders import reminder_settings_for
 from djaboo.documents.views import bp
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.staff.permissions import admin_required
 
 
@@ -23,7 +24,7 @@ def reminder_settings():
         db.session.add(settings)  # the defaults, if the row was missing
         space.timezone = form.timezone.data
         db.session.commit()
-        flash("Reminder settings saved.", "success")
+        flash(_("Reminder settings saved."), "success")
         return redirect(url_for("documents.reminder_settings"))
     return render_template("documents/reminder_settings.html", form=form), (
         400 if form.errors else 200

@@ -7,6 +7,7 @@ import uuid
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from djaboo.documents.email_words import email_status
 from djaboo.documents.kinds import DocumentKind
 from djaboo.documents.send_forms import SendForm
 from djaboo.documents.send_preview import preview_document_email
@@ -20,6 +21,7 @@ from djaboo.documents.sending import (
 )
 from djaboo.documents.views.common import detail_url, load_document, route_each_kind
 from djaboo.extensions import db
+from djaboo.i18n import _
 from djaboo.mail.events import EVENTS
 from djaboo.security_headers import shows_email_preview
 from djaboo.spaces.clock import space_zone
@@ -115,24 +117,30 @@ def _queued_message(queued: Queued) -> tuple[str, str]:
         several = len(queued.rows) > 1
         names = [n if len(n) <= 60 else n[:59] + "…" for n in queued.recipients[:5]]
         if len(queued.recipients) > 5:
-            names.append(f"{len(queued.recipients) - 5} more")
+            names.append(_("%(count)s more", count=len(queued.recipients) - 5))
+        to = ", ".join(names)
         first = queued.rows[0]
         if first.status == "scheduled":
             when = local_time(first.next_attempt_at, current_user.space)
-            return (
-                f"{'Emails' if several else 'Email'} to {', '.join(names)} scheduled for "
-                f"{when}; {'they are' if several else 'it is'} below.",
-                "success",
-            )
-        return (
-            f"{'Emails' if several else 'Email'} to {', '.join(names)} queued; "
-            f"{'their' if several else 'its'} delivery status is below.",
-            "success",
-        )
-    statuses = ", ".join(dict.fromkeys(row.status_label for row in queued.rows))
+            if several:
+                return _(
+                    "Emails to %(to)s scheduled for %(when)s; they are below.", to=to, when=when
+                ), "success"
+            return _(
+                "Email to %(to)s scheduled for %(when)s; it is below.", to=to, when=when
+            ), "success"
+        if several:
+            return _("Emails to %(to)s queued; their delivery status is below.", to=to), "success"
+        return _("Email to %(to)s queued; its delivery status is below.", to=to), "success"
+    statuses = ", ".join(dict.fromkeys(email_status(row.status) for row in queued.rows))
     if len(queued.rows) > 1:
-        return f"These emails were already queued ({statuses}); they were not sent twice.", "info"
-    return f"This email was already queued ({statuses}); it was not sent twice.", "info"
+        return _(
+            "These emails were already queued (%(statuses)s); they were not sent twice.",
+            statuses=statuses,
+        ), "info"
+    return _(
+        "This email was already queued (%(statuses)s); it was not sent twice.", statuses=statuses
+    ), "info"
 
 
 def _page(kind: DocumentKind, document, form: SendForm, status: int = 200):

@@ -18,7 +18,7 @@ from alembic import op
 import djaboo.db
 
 revision = "0027"
-down_revision = "0023"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
