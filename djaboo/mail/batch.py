@@ -38,10 +38,12 @@ SettingsFor = Callable[[int], TransportSettings]
 # a feature records what it wants (notices to staff) in the session; the call is committed on
 # its own, and whatever it raises is logged, never the delivery's concern. The row is detached.
 Notify = Callable[[OutboxMessage], object]
-# Told of each email the server accepted, once that is stored (e.g. to save a copy in the
-# mailbox's Sent folder, djaboo/settings/bounces.py): committed on its own like Notify; what
-# it raises is logged, and never changes the send's outcome.
-Sent = Callable[[OutboxMessage], object]
+# Asked once per batch with the space's id: the hook to tell of each email the server accepted,
+# once that is stored (e.g. to save a copy in the mailbox's Sent folder,
+# djaboo/settings/bounces.py), or None when the space wants none (asking per email cost a
+# query and a commit per message). The hook is committed on its own like Notify; what it or
+# the asking raises is logged, and never changes the send's outcome.
+Sent = Callable[[int], Callable[[OutboxMessage], object] | None]
 
 
 def serve_space(
@@ -75,9 +77,10 @@ def serve_space(
     for row in rows:
         session.expunge(row)
     rows = _withdraw(rows, reasons, claim)
+    on_sent = _sent_hook(sent, space_id) if sent and rows else None
     session.commit()
     if rows:
-        _deliver(claim, rows, settings_for, stop, notify, sent)
+        _deliver(claim, rows, settings_for, stop, notify, on_sent)
     return len(claim.ids)
 
 
@@ -145,6 +148,21 @@ def _deliver(
             if transport is not None:
                 transport.close()
         claim.release([r.id for r in pending], outcomes)
+
+
+def _sent_hook(sent: Sent, space_id: int):
+    """The space's hook for accepted emails in this batch; None (logged) if asking failed."""
+    try:
+        return sent(space_id)
+    except Exception as exc:
+        db.session.rollback()
+        log.warning(
+            "space %s: the hook for accepted emails could not be prepared: %s",
+            space_id,
+            describe(exc),
+            exc_info=not isinstance(exc, UNREACHABLE),
+        )
+        return None
 
 
 def _tell(notify: Notify, row: OutboxMessage) -> None:

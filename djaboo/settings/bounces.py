@@ -9,8 +9,8 @@ mail worker` reads, and Save a copy in the mailbox's Sent folder.
   a failure like the others (`notify`, passed in by the CLI: the staff notice of failures);
   every message read is then moved to PROCESSED_FOLDER, never deleted. Safe in several
   workers at once: marking is idempotent (only a "sent" email becomes "bounced").
-- save_sent_copy(row): the worker's Sent hook; the copy's failure is stored on the email
-  (sent_copy_error), never the send's.
+- save_sent_copy(space_id): the worker's Sent hook, asked once per batch; the copy's failure
+  is stored on the email (sent_copy_error), never the send's.
 """
 
 from __future__ import annotations
@@ -197,28 +197,40 @@ def read_bounce_mailboxes(notify: Callable[[OutboxMessage], object] | None = Non
     return errors
 
 
-def save_sent_copy(row: OutboxMessage) -> None:
-    """The worker's Sent hook: APPEND the sent message to the mailbox's \\Sent folder when the
-    space asks for it; a failure is written on the email (flushed; the worker commits)."""
+def save_sent_copy(space_id: int) -> Callable[[OutboxMessage], None] | None:
+    """The worker's Sent hook, asked once per batch (djaboo/mail/batch.py, Sent): when the
+    space asks for copies, a function that APPENDs each sent message to the mailbox's \\Sent
+    folder; a failure is written on the email (flushed; the worker commits). None otherwise:
+    a space without copies costs no query per email."""
     settings = db.session.execute(
-        sa.select(BounceSettings).where(BounceSettings.space_id == row.space_id)
+        sa.select(BounceSettings).where(BounceSettings.space_id == space_id)
     ).scalar_one_or_none()
     if settings is None or not settings.save_sent_copy or not settings.has_mailbox:
-        return
-    raw = db.session.execute(
-        sa.select(OutboxMessage.raw).where(OutboxMessage.id == row.id)
-    ).scalar_one_or_none()
-    if not raw:
-        return
-    error = ""
+        return None
+    mailbox, unreadable = None, ""
     try:
-        imap.append_sent(mailbox_settings(settings), raw)
-    except imap.MailboxError as exc:
-        error = f"Not saved in the Sent folder: {exc}"
-    except Exception as exc:  # noqa: BLE001 - never the send's failure
-        error = f"Not saved in the Sent folder: {type(exc).__name__}: {exc}"
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
-        .values(sent_copy_error=error[:MAX_ERROR])
-    )
+        mailbox = mailbox_settings(settings)
+    except imap.MailboxError as exc:  # the stored password: said on each email, as before
+        unreadable = f"Not saved in the Sent folder: {exc}"
+
+    def save(row: OutboxMessage) -> None:
+        raw = db.session.execute(
+            sa.select(OutboxMessage.raw).where(OutboxMessage.id == row.id)
+        ).scalar_one_or_none()
+        if not raw:
+            return
+        error = "" if mailbox else unreadable
+        try:
+            if mailbox:
+                imap.append_sent(mailbox, raw)
+        except imap.MailboxError as exc:
+            error = f"Not saved in the Sent folder: {exc}"
+        except Exception as exc:  # noqa: BLE001 - never the send's failure
+            error = f"Not saved in the Sent folder: {type(exc).__name__}: {exc}"
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == row.id)
+            .values(sent_copy_error=error[:MAX_ERROR])
+        )
+
+    return save
