@@ -93,8 +93,10 @@ def _deliver(
 
     def told(row: OutboxMessage, stored: bool) -> None:
         if stored and notify is not None and went_wrong(row):
+            claim.renewed_next = None  # a hook may take long: the next row is renewed again
             _tell(notify, row)
         if stored and sent is not None and row.status == "sent":
+            claim.renewed_next = None
             _tell(sent, row)
 
     with outcome_connection() as outcomes:
@@ -117,9 +119,14 @@ def _deliver(
                     row = pending.pop(0)
                 else:
                     row = pending.pop(0)
-                    if not claim.renew([row.id], outcomes):
+                    # Renewed right before its send: by the last outcome's statement, or here.
+                    if claim.renewed_next != row.id and not claim.renew([row.id], outcomes):
                         continue  # taken over: the new holder sends it
-                told(row, send_claimed(row, transport, claim, outcomes))
+                claim.renewed_next = None
+                # The next row is renewed with this one's outcome, unless the whole batch's
+                # renewal comes first.
+                after = pending[0].id if pending and not claim.renewal_due() else None
+                told(row, send_claimed(row, transport, claim, outcomes, after))
                 if row.status == "attention" and db.session.get(MailPause, claim.space_id):
                     break  # paused: the others wait for the settings to be fixed
         except MailError as error:  # no connection (or no settings): nothing was sent
