@@ -12,8 +12,9 @@ overdue invoices, then times
 2. the whole pipeline as deployed: the reminder run in this process while one (then two)
    `djaboo mail worker` processes deliver what each committed chunk queued, from the start of
    the run to the last message accepted by the sink;
-3. a sink that waits 100 ms before answering each DATA, drained with 1 and K connections, to
-   show that throughput follows connections x 10/s;
+3. a sink that waits 100 ms before answering each DATA, drained by 1 and K worker threads on
+   at most MAIL_CONNECTIONS_PER_SPACE connections (the space's cap, 2 by default), to show
+   that throughput follows connections x 10/s;
 4. a neighbour that hangs: another space's server takes each message and never answers, 20
    queued; how long after its commit a healthy space's email is accepted by the sink, with one
    `djaboo mail worker` process (woken by NOTIFY on PostgreSQL, its poll on SQLite).
@@ -305,7 +306,9 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
         # `djaboo mail worker` processes deliver what each committed chunk queued.
         for workers in (1, 2):
             pipeline(app, engine, url, instance, n, workers, source_rate)
-        # 3. Slow relay: 100 ms per DATA; one connection per worker thread.
+        # 3. Slow relay: 100 ms per DATA; one connection per worker thread, at most the
+        # space's cap (MAIL_CONNECTIONS_PER_SPACE), as a real space gets.
+        cap = app.config["MAIL_CONNECTIONS_PER_SPACE"]
         m = min(n, 400)
         with app.app_context():
             first = db.session.execute(sa.select(sa.func.min(OutboxMessage.id))).scalar_one()
@@ -325,9 +328,11 @@ def bench(engine: str, url: str, n: int, slow_workers: int, source_rate: float) 
                     .values(status="queued", claimed_by="")
                 )
                 db.session.commit()
-            took = drain(app, threads, connections=threads)
+            took = drain(app, threads, connections=min(threads, cap))
             print(
-                f"{engine}: slow relay (100 ms/DATA), {threads} connection(s): {m / took:.1f} msg/s"
+                f"{engine}: slow relay (100 ms/DATA), {threads} worker thread(s), at most "
+                f"{min(threads, cap)} connection(s) (MAIL_CONNECTIONS_PER_SPACE = {cap}): "
+                f"{m / took:.1f} msg/s"
             )
         # 4. A neighbour whose server hangs; the healthy space sends to the sink again.
         with app.app_context():

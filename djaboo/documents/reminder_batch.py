@@ -43,6 +43,7 @@ from djaboo.mail.message import MessageError, normalize_address
 from djaboo.mail.outbox import OutboxMessage
 from djaboo.mail.recording import record_emails
 from djaboo.mail.sanitize import sanitize_html
+from djaboo.settings.company import company_profile_for
 from djaboo.settings.email_settings import email_settings_for
 from djaboo.spaces.models import Space
 from djaboo.staff.models import User
@@ -73,8 +74,13 @@ class SpaceBatch:
     _bodies: dict = field(default_factory=dict)
     _senders: dict = field(default_factory=dict)
     refusals: dict = field(default_factory=dict)  # Due -> why its email could not be made
+    # Held, not used: every reminder's {company…} fields find the space's profile in the
+    # session's identity map, which keeps an object only while something refers to it;
+    # unreferenced, it was read again (logo included) for every reminder.
+    _company: object = None
 
     def __post_init__(self):
+        self._company = company_profile_for(self.space)
         self.email_settings = email_settings_for(self.space)
         if not self.email_settings.from_email:
             raise SendRefused(_("Set the Email (From address) in Settings → Email first."))

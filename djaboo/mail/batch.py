@@ -38,11 +38,13 @@ SettingsFor = Callable[[int], TransportSettings]
 # a feature records what it wants (notices to staff) in the session; the call is committed on
 # its own, and whatever it raises is logged, never the delivery's concern. The row is detached.
 Notify = Callable[[OutboxMessage], object]
-# Told of each email the server accepted, once that is stored (e.g. to mark its copy in the
-# mailbox's Sent folder pending, djaboo/settings/sent_copies.py: a quick write, never a slow
-# call, as it runs in the delivery thread): committed on its own like Notify; what it raises
-# is logged, and never changes the send's outcome.
-Sent = Callable[[OutboxMessage], object]
+# Asked once per batch with the space's id: the hook to tell of each email the server accepted,
+# once that is stored (e.g. to mark its copy in the mailbox's Sent folder pending,
+# djaboo/settings/sent_copies.py: a quick write, never a slow call, as it runs in the delivery
+# thread), or None when the space wants none (asking per email cost a query per message). The
+# hook is committed on its own like Notify; what it or the asking raises is logged, and never
+# changes the send's outcome.
+Sent = Callable[[int], Callable[[OutboxMessage], object] | None]
 
 
 def serve_space(
@@ -76,9 +78,10 @@ def serve_space(
     for row in rows:
         session.expunge(row)
     rows = _withdraw(rows, reasons, claim)
+    on_sent = _sent_hook(sent, space_id) if sent and rows else None
     session.commit()
     if rows:
-        _deliver(claim, rows, settings_for, stop, notify, sent)
+        _deliver(claim, rows, settings_for, stop, notify, on_sent)
     return len(claim.ids)
 
 
@@ -91,8 +94,10 @@ def _deliver(
 
     def told(row: OutboxMessage, stored: bool) -> None:
         if stored and notify is not None and went_wrong(row):
+            claim.renewed_next = None  # a hook may take long: the next row is renewed again
             _tell(notify, row)
         if stored and sent is not None and row.status == "sent":
+            claim.renewed_next = None
             _tell(sent, row)
 
     with outcome_connection() as outcomes:
@@ -115,9 +120,14 @@ def _deliver(
                     row = pending.pop(0)
                 else:
                     row = pending.pop(0)
-                    if not claim.renew([row.id], outcomes):
+                    # Renewed right before its send: by the last outcome's statement, or here.
+                    if claim.renewed_next != row.id and not claim.renew([row.id], outcomes):
                         continue  # taken over: the new holder sends it
-                told(row, send_claimed(row, transport, claim, outcomes))
+                claim.renewed_next = None
+                # The next row is renewed with this one's outcome, unless the whole batch's
+                # renewal comes first.
+                after = pending[0].id if pending and not claim.renewal_due() else None
+                told(row, send_claimed(row, transport, claim, outcomes, after))
                 if row.status == "attention" and db.session.get(MailPause, claim.space_id):
                     break  # paused: the others wait for the settings to be fixed
         except MailError as error:  # no connection (or no settings): nothing was sent
@@ -146,6 +156,21 @@ def _deliver(
             if transport is not None:
                 transport.close()
         claim.release([r.id for r in pending], outcomes)
+
+
+def _sent_hook(sent: Sent, space_id: int):
+    """The space's hook for accepted emails in this batch; None (logged) if asking failed."""
+    try:
+        return sent(space_id)
+    except Exception as exc:
+        db.session.rollback()
+        log.warning(
+            "space %s: the hook for accepted emails could not be prepared: %s",
+            space_id,
+            describe(exc),
+            exc_info=not isinstance(exc, UNREACHABLE),
+        )
+        return None
 
 
 def _tell(notify: Notify, row: OutboxMessage) -> None:

@@ -62,6 +62,10 @@ class Claim:
     ids: list[int]
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     renewed_at: float = field(default_factory=time.monotonic)
+    # The row renewed in the same statement as the last outcome written (delivery._store),
+    # right before it is to be sent: the batch loop sends it without renewing it again.
+    # Cleared whenever anything else may run in between (a hook told of an outcome).
+    renewed_next: int | None = None
 
     @property
     def renew_every(self) -> float:

@@ -16,6 +16,7 @@ its copies to be taken again once the lease ends (at most one extra copy in the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -38,24 +39,29 @@ MAX_ERROR = 500
 OUTBOX = OutboxMessage.__table__
 
 
-def mark_pending(row: OutboxMessage) -> None:
-    """The worker's Sent hook: an email the server accepted waits for its copy when its space
-    asks for one (flushed; the worker commits)."""
+def mark_pending(space_id: int) -> Callable[[OutboxMessage], None] | None:
+    """The worker's Sent hook, asked once per batch (djaboo/mail/batch.py, Sent): when the
+    space keeps copies, a function that marks each email the server accepted as waiting for
+    its copy (flushed; the worker commits); None otherwise (no query per email)."""
     wanted = db.session.execute(
         sa.select(BounceSettings.id).where(
-            BounceSettings.space_id == row.space_id,
+            BounceSettings.space_id == space_id,
             BounceSettings.save_sent_copy.is_(True),
             BounceSettings.imap_host != "",
             BounceSettings.imap_username != "",
         )
     ).first()
     if wanted is None:
-        return
-    db.session.execute(
-        sa.update(OUTBOX)
-        .where(OUTBOX.c.id == row.id, OUTBOX.c.sent_copy == "")
-        .values(sent_copy="pending", sent_copy_next_at=utcnow(), sent_copy_attempts=0)
-    )
+        return None
+
+    def pending(row: OutboxMessage) -> None:
+        db.session.execute(
+            sa.update(OUTBOX)
+            .where(OUTBOX.c.id == row.id, OUTBOX.c.sent_copy == "")
+            .values(sent_copy="pending", sent_copy_next_at=utcnow(), sent_copy_attempts=0)
+        )
+
+    return pending
 
 
 def save_sent_copies() -> int:

@@ -106,6 +106,33 @@ def test_a_row_taken_over_is_neither_sent_nor_recorded_by_its_former_holder(
     assert [(r.status, r.claimed_by) for r in rows] == [("sending", "other-host:1:1")] * 3
 
 
+def test_the_next_row_taken_over_while_one_is_sent_is_skipped_and_the_rest_go(
+    app, create_space, smtp_server
+):
+    # The first email's outcome and the second's renewal are one statement: the outcome is
+    # written, the lost second email is not sent, the third is renewed on its own and goes.
+    space = create_space()
+    ids = queue(space.space_id, 3)
+    engine = db.engine
+
+    def take_over(_message):
+        if len(server.messages) == 1:
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.update(OutboxMessage)
+                    .where(OutboxMessage.id == ids[1])
+                    .values(claimed_by="other-host:1:1", claim_token="other", claimed_at=utcnow())
+                )
+
+    server = smtp_server(script=Script(on_data=take_over))
+    assert worker.run_once(settings_for_servers({space.space_id: server})) == 3
+    assert [m.message["Subject"] for m in server.messages] == ["Invoice 0", "Invoice 2"]
+    db.session.expire_all()
+    rows = [db.session.get(OutboxMessage, i) for i in ids]
+    assert [r.status for r in rows] == ["sent", "sending", "sent"]
+    assert rows[1].claimed_by == "other-host:1:1" and rows[1].sent_at is None
+
+
 def test_stopping_gives_back_the_rest_of_the_batch(create_space, smtp_server, mail_worker):
     space = create_space()
     server = smtp_server(script=Script(data_delay=0.5))
