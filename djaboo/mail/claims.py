@@ -217,18 +217,20 @@ def _candidates(space_id: int, now, lease: timedelta, limit: int, postgresql: bo
     kind of due row (each on its own index), merged, so a claim reads about `limit` rows
     however long the queue is (the OR of the three let PostgreSQL sort every due row of the
     space). Rows another transaction holds locked are skipped on PostgreSQL."""
+    # The queued rows' space as a range of one, not `=`: PostgreSQL drops an equality's
+    # column from the order, and may then walk the primary key (in id order) through every
+    # older row of every space and status when one space holds most of the queue. Kept,
+    # (space_id, id) is the order of ix_outbox_queued alone.
+    one_space = OUTBOX.c.space_id.between(space_id, space_id)
     arms = []
-    for kind in (
-        QUEUED,
-        sa.and_(WAITING_ROWS, OUTBOX.c.next_attempt_at <= now),
-        sa.and_(SENDING, OUTBOX.c.claimed_at < now - lease),
+    for where in (
+        sa.and_(one_space, QUEUED),
+        sa.and_(OUTBOX.c.space_id == space_id, WAITING_ROWS, OUTBOX.c.next_attempt_at <= now),
+        sa.and_(OUTBOX.c.space_id == space_id, SENDING, OUTBOX.c.claimed_at < now - lease),
     ):
         arm = (
             sa.select(OUTBOX.c.id)
-            .where(OUTBOX.c.space_id == space_id, kind)
-            # (space_id, id): the order of ix_outbox_queued, so that index is the cheapest
-            # plan even when most rows are the space's; by id alone, PostgreSQL may walk the
-            # primary key through every older row of other spaces and statuses.
+            .where(where)
             .order_by(OUTBOX.c.space_id, OUTBOX.c.id)
             .limit(limit)
         )
