@@ -30,6 +30,7 @@ from djaboo.documents.reminder_batch import (
     record_unmade,
 )
 from djaboo.documents.reminder_ledger import no_longer_due
+from djaboo.documents.reminder_passes import finish_space, runner_name, take_space
 from djaboo.documents.reminder_stages import (
     Due,
     not_remindable,
@@ -88,18 +89,24 @@ def run_reminders(now_utc: datetime | None = None, progress=None) -> list[int]:
 
     Reminders are composed and recorded a chunk at a time (reminder_batch); whatever a chunk
     could not settle goes again as chunks of one: one path for all. One space's failure is
-    logged and never stops the others.
+    logged and never stops the others. Several processes running at once share the spaces
+    (reminder_passes): each space is run by one of them.
     """
     now_utc = now_utc or utcnow()
+    run_started, runner = utcnow(), runner_name()
     queued = []
     space_ids = db.session.execute(sa.select(Space.id).order_by(Space.id)).scalars().all()
     for space_id in space_ids:
+        started = take_space(space_id, run_started, runner)
+        if started is None:
+            continue  # another process runs it, or ran it after this run started
         for run in (_run_space, _run_expiry):  # one failing does not hold back the other
             try:
                 queued.extend(run(db.session.get(Space, space_id), now_utc, progress))
             except Exception:  # noqa: BLE001 - one space's poison must not stop the others
                 db.session.rollback()
                 log.exception("reminders of space %s stopped; the other spaces go on", space_id)
+        finish_space(space_id, started, runner)
     return queued
 
 

@@ -145,14 +145,26 @@ class Claim:
 WAITING = ("retry", "scheduled")
 
 
+def _status_is(*statuses: str):
+    """status = 'x' (or IN (...)) with the values written into the SQL, not bound: only then
+    can SQLite and a prepared PostgreSQL plan use the partial indexes made for them
+    (migration 0024: ix_outbox_queued on (space_id, id), ix_outbox_waiting on
+    (space_id, next_attempt_at))."""
+    values = [sa.literal_column(f"'{s}'") for s in statuses]
+    return OUTBOX.c.status == values[0] if len(values) == 1 else OUTBOX.c.status.in_(values)
+
+
+QUEUED, WAITING_ROWS, SENDING = _status_is("queued"), _status_is(*WAITING), _status_is("sending")
+
+
 def due(now, lease: timedelta = DEFAULT_LEASE):
     """Rows to send now: queued, a retry or a scheduled email whose time came, or a claim
     whose lease ran out."""
     return sa.and_(
         sa.or_(
-            OUTBOX.c.status == "queued",
-            sa.and_(OUTBOX.c.status.in_(WAITING), OUTBOX.c.next_attempt_at <= now),
-            sa.and_(OUTBOX.c.status == "sending", OUTBOX.c.claimed_at < now - lease),
+            QUEUED,
+            sa.and_(WAITING_ROWS, OUTBOX.c.next_attempt_at <= now),
+            sa.and_(SENDING, OUTBOX.c.claimed_at < now - lease),
         ),
         OUTBOX.c.space_id.not_in(sa.select(MailPause.space_id)),
     )
@@ -168,14 +180,70 @@ def next_due_at(now):
     ).scalar_one_or_none()
 
 
+# The spaces with queued rows, one index probe per space (a "skip scan" of ix_outbox_queued):
+# a DISTINCT over the rows themselves read the whole queue on every pass of every worker.
+QUEUED_SPACES = sa.text(
+    "WITH RECURSIVE s(space_id) AS ("
+    " SELECT min(space_id) FROM outbox_message WHERE status = 'queued'"
+    " UNION ALL SELECT (SELECT min(space_id) FROM outbox_message"
+    "  WHERE status = 'queued' AND space_id > s.space_id)"
+    " FROM s WHERE s.space_id IS NOT NULL)"
+    " SELECT space_id FROM s WHERE space_id IS NOT NULL"
+)
+
+
 def due_spaces(after: int = 0, lease: timedelta = DEFAULT_LEASE, skip=()) -> list[int]:
     """Spaces with due mail, in turn: those after the last one served first, so a space with
-    10,000 queued reminders never starves the others. `skip`: spaces already being served."""
-    ids = db.session.execute(
-        sa.select(OUTBOX.c.space_id).where(due(utcnow(), lease)).distinct().order_by("space_id")
-    ).scalars()
-    ids = [i for i in ids if i not in skip]
+    10,000 queued reminders never starves the others. `skip`: spaces already being served.
+
+    Its cost follows the number of spaces with mail (and of due retries), not of rows queued."""
+    now = utcnow()
+    ids = set(db.session.execute(QUEUED_SPACES).scalars())
+    ids.update(
+        db.session.execute(
+            sa.select(OUTBOX.c.space_id)
+            .where(
+                sa.or_(
+                    sa.and_(WAITING_ROWS, OUTBOX.c.next_attempt_at <= now),
+                    sa.and_(SENDING, OUTBOX.c.claimed_at < now - lease),
+                )
+            )
+            .distinct()
+        ).scalars()
+    )
+    ids -= set(db.session.execute(sa.select(MailPause.space_id)).scalars())
+    ids = sorted(i for i in ids if i not in skip)
     return [i for i in ids if i > after] + [i for i in ids if i <= after]
+
+
+def _candidates(space_id: int, now, lease: timedelta, limit: int, postgresql: bool):
+    """The ids of the space's first `limit` due rows: one ordered range scan with LIMIT per
+    kind of due row (each on its own index), merged, so a claim reads about `limit` rows
+    however long the queue is (the OR of the three let PostgreSQL sort every due row of the
+    space). Rows another transaction holds locked are skipped on PostgreSQL."""
+    # The queued rows' space as a range of one, not `=`: PostgreSQL drops an equality's
+    # column from the order, and may then walk the primary key (in id order) through every
+    # older row of every space and status when one space holds most of the queue. Kept,
+    # (space_id, id) is the order of ix_outbox_queued alone.
+    one_space = OUTBOX.c.space_id.between(space_id, space_id)
+    arms = []
+    for where in (
+        sa.and_(one_space, QUEUED),
+        sa.and_(OUTBOX.c.space_id == space_id, WAITING_ROWS, OUTBOX.c.next_attempt_at <= now),
+        sa.and_(OUTBOX.c.space_id == space_id, SENDING, OUTBOX.c.claimed_at < now - lease),
+    ):
+        arm = (
+            sa.select(OUTBOX.c.id)
+            .where(where)
+            .order_by(OUTBOX.c.space_id, OUTBOX.c.id)
+            .limit(limit)
+        )
+        if postgresql:
+            arm = arm.with_for_update(skip_locked=True)
+        arm = arm.subquery()
+        arms.append(sa.select(arm.c.id))
+    merged = sa.union_all(*arms).subquery()
+    return sa.select(merged.c.id).order_by(merged.c.id).limit(limit)
 
 
 def lock_space(space_id: int, worker: str, now) -> None:
@@ -219,15 +287,11 @@ def claim_due(
     ).scalar_one()
     claim = None
     if busy < connections:
-        candidates = (
-            sa.select(OUTBOX.c.id)
-            .where(OUTBOX.c.space_id == space_id, due(now, lease))
-            .order_by(OUTBOX.c.id)
-            .limit(limit)
-        )
-        if postgresql:
-            candidates = candidates.with_for_update(skip_locked=True)
-        wanted = db.session.execute(candidates).scalars().all()
+        paused = db.session.execute(
+            sa.select(MailPause.space_id).where(MailPause.space_id == space_id)
+        ).first()
+        candidates = _candidates(space_id, now, lease, limit, postgresql)
+        wanted = [] if paused else db.session.execute(candidates).scalars().all()
         if wanted:
             claim = Claim(space_id, worker, lease, [])
             # Conditional as well: a row some other worker claimed meanwhile is not taken.

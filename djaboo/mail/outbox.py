@@ -82,6 +82,22 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
         sa.Index("ix_outbox_message_message_id", "message_id"),  # bounces are matched by it
+        # The claim's range scans (djaboo/mail/claims.py); its queries write these statuses
+        # as literals, which both engines need to use a partial index.
+        sa.Index(
+            "ix_outbox_queued",
+            "space_id",
+            "id",
+            postgresql_where=sa.text("status = 'queued'"),
+            sqlite_where=sa.text("status = 'queued'"),
+        ),
+        sa.Index(
+            "ix_outbox_waiting",
+            "space_id",
+            "next_attempt_at",
+            postgresql_where=sa.text("status IN ('retry', 'scheduled')"),
+            sqlite_where=sa.text("status IN ('retry', 'scheduled')"),
+        ),
         # What a retention run looks through: the rows that still hold their message.
         sa.Index(
             "ix_outbox_space_unpruned",

@@ -78,3 +78,18 @@ class ReminderLog(db.Model):
         sa.ForeignKey("outbox_message.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderPass(db.Model):
+    """Who runs, or last ran, a space's reminders: several processes (mail workers, cron's
+    `djaboo reminders run`) share a run by taking each space here first
+    (djaboo/documents/reminder_passes.py). The ledger, not this row, prevents duplicates."""
+
+    __tablename__ = "reminder_pass"
+
+    space_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("space.id", ondelete="CASCADE"), primary_key=True
+    )
+    runner: Mapped[str] = mapped_column(sa.String(200))  # host:pid
+    started_at: Mapped[object] = mapped_column(UTCDateTime)
+    finished_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
