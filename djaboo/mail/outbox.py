@@ -28,7 +28,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from djaboo.db import UTCDateTime, utcnow
+from djaboo.db import UTCDateTime, trigram_index, utcnow
 from djaboo.extensions import db
 from djaboo.mail.recipient_results import RecipientResult, recipient_outcomes, recipient_summary
 
@@ -80,6 +80,9 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
+        sa.Index("ix_outbox_space_id", "space_id", "id"),  # the email log's order
+        trigram_index("ix_outbox_subject_trgm", "subject"),
+        trigram_index("ix_outbox_to_display_trgm", "to_display"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
         sa.Index("ix_outbox_message_message_id", "message_id"),  # bounces are matched by it
         # What a retention run looks through: the rows that still hold their message.
