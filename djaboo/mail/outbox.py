@@ -15,8 +15,10 @@ States:  queued -> sending -> sent
          retry/scheduled -> queued (Retry now, Send now); failed/attention/unknown -> queued
          (Resend): djaboo/mail/queue_control.py
 
-A sent or withdrawn row may later lose its message (raw emptied, pruned_at set) and keep its
-log line: the space's retention, decided and run outside the mail core (settings/retention.py).
+Each big attachment (a PDF) is stored once per space and content, apart from the rows that
+use it (djaboo/mail/parts.py). A sent or withdrawn row may later lose its message (raw emptied,
+pruned_at set) and keep its log line: the space's retention, decided and run outside the mail
+core (settings/retention.py).
 
 Every row is recorded by djaboo/mail/recording.py, whatever its origin.
 Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
@@ -26,10 +28,12 @@ Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from djaboo.db import UTCDateTime, trigram_index, utcnow
 from djaboo.extensions import db
+from djaboo.mail.parts import message_bytes
 from djaboo.mail.recipient_results import RecipientResult, recipient_outcomes, recipient_summary
 
 STATUSES = (
@@ -113,7 +117,9 @@ class OutboxMessage(db.Model):
     recipients: Mapped[list] = mapped_column(sa.JSON)  # envelope: To, Cc and BCC
     to_display: Mapped[str] = mapped_column(sa.Text, default="")  # who it was addressed to
     subject: Mapped[str] = mapped_column(sa.Text, default="")
-    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The message as stored: its big attachments are kept once, apart (djaboo/mail/parts.py);
+    # `raw` is the message as recorded, the bytes that go out.
+    stored: Mapped[bytes] = mapped_column("raw", sa.LargeBinary)
     smtputf8: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -151,6 +157,19 @@ class OutboxMessage(db.Model):
     bounced_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     # Why the copy in the mailbox's Sent folder could not be saved ("" : saved, or not asked).
     sent_copy_error: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    @hybrid_property
+    def raw(self) -> bytes:
+        return message_bytes(self.id, self.stored)
+
+    @raw.inplace.setter
+    def _raw_setter(self, value: bytes) -> None:
+        self.stored = value  # as it is: only recording.py takes parts out
+
+    @raw.inplace.expression
+    @classmethod
+    def _raw_expression(cls):
+        return cls.stored
 
     @property
     def status_label(self) -> str:

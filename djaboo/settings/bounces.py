@@ -28,6 +28,7 @@ from djaboo.extensions import db
 from djaboo.mail import imap
 from djaboo.mail.bounces import find_email, mark_bounced, parse
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.parts import message_bytes
 from djaboo.mail.recording import set_return_path_lookup
 from djaboo.secrets_at_rest import SecretUnreadable, decrypt
 from djaboo.settings.transport_settings import host_policy_from_config
@@ -205,9 +206,10 @@ def save_sent_copy(row: OutboxMessage) -> None:
     ).scalar_one_or_none()
     if settings is None or not settings.save_sent_copy or not settings.has_mailbox:
         return
-    raw = db.session.execute(
-        sa.select(OutboxMessage.raw).where(OutboxMessage.id == row.id)
+    stored = db.session.execute(
+        sa.select(OutboxMessage.stored).where(OutboxMessage.id == row.id)
     ).scalar_one_or_none()
+    raw = message_bytes(row.id, stored) if stored else None
     if not raw:
         return
     error = ""
