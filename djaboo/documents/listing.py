@@ -6,8 +6,9 @@ COUNT_CAP and says "1,000+" beyond. The first pages are reached by offset (?page
 Previous carry the row they continue from (?after=<id> / ?before=<id>, with the page number
 for the label), so a far page costs what the first one does (keyset pagination), and a row
 added meanwhile is neither skipped nor shown twice. Every sort ends with the id (unique), so
-the rows' order is total. A search looks each column up on its own table (an index each:
-pg_trgm on PostgreSQL, migration 0025) and keeps the ids found."""
+the rows' order is total. A search over a joined table's column (the customer's name) reads
+each condition apart, as far as the page needs, and merges them: a rare term through its
+pg_trgm index (PostgreSQL, migration 0025), a common one along the list's order."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ def _keys(order: tuple) -> list[tuple]:
     return keys
 
 
-def _search(select: sa.Select, id_column, query: str, search_columns) -> sa.Select:
+def _search(select: sa.Select, id_column, query: str, search_columns):
+    """(select, branches): one table's columns narrow the select itself (the planner picks its
+    indexes); with a joined table's column, each branch is one condition, read on its own."""
     # A literal search: the user's % and _ are escaped, the term is a bound parameter.
     term = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{term}%"
@@ -66,14 +69,50 @@ def _search(select: sa.Select, id_column, query: str, search_columns) -> sa.Sele
     other = [c for c in search_columns if c.table is not id_column.table]
     matches_own = sa.or_(*(c.ilike(pattern, escape="\\") for c in own))
     if not other:
-        return select.where(matches_own)  # one table: the planner picks its indexes
-    # A column of a joined table (the customer's name) cannot share an OR with the listed
-    # table's index: each is looked up on its own (its table's index), and the ids found kept.
+        return select.where(matches_own), None
+    # One OR across two tables can use neither table's index: a rare name would be searched
+    # row by row, and a common one through every match. Each condition is read apart, in the
+    # list's order and only as far as the page needs (its index, or the list's order index
+    # when matches are many), and the rows found merged.
+    return select, [c.ilike(pattern, escape="\\") for c in other] + ([matches_own] if own else [])
+
+
+def _rows(select, id_column, branches, extra, order, limit: int, offset: int = 0) -> sa.Select:
+    """The page's statement: `select` narrowed by `extra`, in `order`, limit/offset."""
+    if branches is None:
+        return select.where(*extra).order_by(*order).limit(limit).offset(offset)
+    keys = _keys(order)
+    parts = []
+    for condition in branches:
+        branch = (
+            select.with_only_columns(*(c for c, _ in keys))
+            .order_by(None)
+            .where(condition, *extra)
+            .order_by(*order)
+            .limit(limit + offset)
+            .subquery()
+        )
+        parts.append(sa.select(*branch.c))
+    merged = sa.union(*parts).subquery()
+    columns = list(merged.c)
+    ids = (
+        sa.select(columns[-1])
+        .order_by(*(c.desc() if d else c.asc() for c, (_, d) in zip(columns, keys, strict=True)))
+        .limit(limit)
+        .offset(offset)
+    )
+    return select.where(id_column.in_(ids)).order_by(*order).limit(limit)
+
+
+def _counted(select, id_column, branches) -> sa.Select:
+    """The rows, counted up to COUNT_CAP + 1 (each branch as far as that)."""
     ids = select.with_only_columns(id_column).order_by(None)
-    found = [ids.where(c.ilike(pattern, escape="\\")) for c in other]
-    if own:
-        found.append(ids.where(matches_own))
-    return select.where(id_column.in_(sa.union(*found)))
+    if branches is None:
+        listed = ids.limit(COUNT_CAP + 1).subquery()
+    else:
+        parts = [sa.select(*ids.where(c).limit(COUNT_CAP + 1).subquery().c) for c in branches]
+        listed = sa.union(*parts).subquery()
+    return sa.select(sa.func.count()).select_from(listed)
 
 
 def _anchor_values(select: sa.Select, keys, id_column, anchor: int) -> tuple | None:
@@ -95,10 +134,6 @@ def _past(keys, values: tuple, forward: bool):
     return columns > sa.tuple_(*values) if later else columns < sa.tuple_(*values)
 
 
-def _offset(select: sa.Select, order, page: int) -> sa.Select:
-    return select.order_by(*order).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
-
-
 def _id_arg(args, name: str) -> int | None:
     try:
         return query_id(args.get(name, ""))
@@ -114,16 +149,15 @@ def paginate(
     if id_column is None:
         id_column = select.column_descriptions[0]["entity"].id
     query = (args.get("q") or "").strip()[:100]
+    branches = None
     if query and search_columns:
-        select = _search(select, id_column, query, search_columns)
+        select, branches = _search(select, id_column, query, search_columns)
     sort = args.get("sort", default_sort)
     if sort not in sorts:
         sort = default_sort
     order = sorts[sort]
     # Counted (up to the cap) in the statement that reads the page: one round trip.
-    counted = sa.select(sa.func.count()).select_from(
-        select.with_only_columns(id_column).order_by(None).limit(COUNT_CAP + 1).subquery()
-    )
+    counted = _counted(select, id_column, branches)
 
     def read(rows: sa.Select) -> tuple[list, int | None]:
         found = db.session.execute(rows.add_columns(counted.scalar_subquery())).all()
@@ -139,12 +173,9 @@ def paginate(
     values = _anchor_values(select, keys, id_column, anchor_id) if anchor_id else None
     if values is not None:
         page = max(page, 2)
-        if after:
-            rows = select.where(_past(keys, values, True)).order_by(*order)
-        else:
-            reverse = [c.asc() if d else c.desc() for c, d in keys]
-            rows = select.where(_past(keys, values, False)).order_by(*reverse)
-        items, total = read(rows.limit(PER_PAGE + 1))
+        direction = order if after else [c.asc() if d else c.desc() for c, d in keys]
+        past = [_past(keys, values, bool(after))]
+        items, total = read(_rows(select, id_column, branches, past, direction, PER_PAGE + 1))
         extra = len(items) > PER_PAGE
         items = items[:PER_PAGE]
         if before:
@@ -156,11 +187,16 @@ def paginate(
             has_next, has_previous = extra, True
     else:
         page = min(page, OFFSET_PAGES)
-        items, total = read(_offset(select, order, page))
+
+        def at(page: int) -> sa.Select:
+            offset = (page - 1) * PER_PAGE
+            return _rows(select, id_column, branches, [], order, PER_PAGE + 1, offset)
+
+        items, total = read(at(page))
         if not items and page > 1:  # past the end: the last page
             total = db.session.execute(counted).scalar_one()
             page = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
-            items, total = read(_offset(select, order, page))
+            items, total = read(at(page))
         has_next = len(items) > PER_PAGE
         items = items[:PER_PAGE]
         has_previous = page > 1
