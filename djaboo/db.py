@@ -79,3 +79,22 @@ def insert_skipping_duplicates(session, table):
 def insert_or_ignore(session, table: sa.Table, **values) -> None:
     """INSERT one row that quietly does nothing when its unique key already exists."""
     session.execute(insert_skipping_duplicates(session, table).values(**values))
+
+
+def trigram_index(name: str, column: str) -> sa.Index:
+    """A pg_trgm GIN index for ILIKE '%term%' searches, on PostgreSQL only (migration 0025);
+    SQLite keeps its LIKE over the space's rows."""
+    return sa.Index(
+        name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+    ).ddl_if(dialect="postgresql")
+
+
+def on_this_dialect(dialect_name: str):
+    """For Alembic's include_object: leave out what this dialect never builds (a trigram
+    index on SQLite), which its DDL condition (ddl_if) skips but autogenerate would not."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect_name)
+
+    return include

@@ -60,7 +60,7 @@ _SOURCE = Path(__file__).resolve().parent.parent / "djaboo"
 # markup); all fields at once get every value.
 PER_FIELD = ["9" * 40, "-2147483649", "1e309", "x" * 120_000, "<div>" * 3000, "\u202eevil", ""]
 QUERY_NAMES = sorted(
-    {"q", "page", "sort"}
+    {"q", "page", "sort", "after", "before"}  # the lists read these through listing.py
     | {
         m.group(2)
         for path in _SOURCE.rglob("*.py")

@@ -15,8 +15,10 @@ States:  queued -> sending -> sent
          retry/scheduled -> queued (Retry now, Send now); failed/attention/unknown -> queued
          (Resend): djaboo/mail/queue_control.py
 
-A sent or withdrawn row may later lose its message (raw emptied, pruned_at set) and keep its
-log line: the space's retention, decided and run outside the mail core (settings/retention.py).
+Each big attachment (a PDF) is stored once per space and content, apart from the rows that
+use it (djaboo/mail/parts.py). A sent or withdrawn row may later lose its message (raw emptied,
+pruned_at set) and keep its log line: the space's retention, decided and run outside the mail
+core (settings/retention.py).
 
 Every row is recorded by djaboo/mail/recording.py, whatever its origin.
 Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger (migration
@@ -26,10 +28,12 @@ Only `djaboo mail worker` sends (djaboo/mail/worker.py). On PostgreSQL a trigger
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
-from djaboo.db import UTCDateTime, utcnow
+from djaboo.db import UTCDateTime, trigram_index, utcnow
 from djaboo.extensions import db
+from djaboo.mail.parts import message_bytes
 from djaboo.mail.recipient_results import RecipientResult, recipient_outcomes, recipient_summary
 
 STATUSES = (
@@ -80,6 +84,9 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_doc", "doc_type", "doc_id"),
         sa.Index("ix_outbox_space_created", "space_id", "created_at"),
+        sa.Index("ix_outbox_space_id", "space_id", "id"),  # the email log's order
+        trigram_index("ix_outbox_subject_trgm", "subject"),
+        trigram_index("ix_outbox_to_display_trgm", "to_display"),
         sa.Index("ix_outbox_space_claims", "space_id", "status", "claimed_at"),
         sa.Index("ix_outbox_message_message_id", "message_id"),  # bounces are matched by it
         # The claim's range scans (djaboo/mail/claims.py); its queries write these statuses
@@ -135,7 +142,9 @@ class OutboxMessage(db.Model):
     recipients: Mapped[list] = mapped_column(sa.JSON)  # envelope: To, Cc and BCC
     to_display: Mapped[str] = mapped_column(sa.Text, default="")  # who it was addressed to
     subject: Mapped[str] = mapped_column(sa.Text, default="")
-    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The message as stored: its big attachments are kept once, apart (djaboo/mail/parts.py);
+    # `raw` is the message as recorded, the bytes that go out.
+    stored: Mapped[bytes] = mapped_column("raw", sa.LargeBinary)
     smtputf8: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -179,6 +188,19 @@ class OutboxMessage(db.Model):
     sent_copy_next_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     # Why the copy could not be saved ("" : saved, not asked, or not tried yet).
     sent_copy_error: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    @hybrid_property
+    def raw(self) -> bytes:
+        return message_bytes(self.id, self.stored)
+
+    @raw.inplace.setter
+    def _raw_setter(self, value: bytes) -> None:
+        self.stored = value  # as it is: only recording.py takes parts out
+
+    @raw.inplace.expression
+    @classmethod
+    def _raw_expression(cls):
+        return cls.stored
 
     @property
     def status_label(self) -> str:

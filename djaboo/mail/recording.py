@@ -28,6 +28,7 @@ from djaboo.mail.bounces import new_token, verp_sender
 from djaboo.mail.compose import Composed
 from djaboo.mail.dkim import DkimSigner, sign
 from djaboo.mail.outbox import AUTOMATIC_ORIGINS, ORIGINS, OutboxMessage
+from djaboo.mail.parts import split_message, store_parts
 
 OUTBOX = OutboxMessage.__table__
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]{0,79}")
@@ -197,16 +198,22 @@ def record_emails(emails: list[NewEmail], *, skip_duplicates: bool = False) -> l
         "bounce_token": "",
     }
     rows = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
+    # Big attachments apart, once per space and content (djaboo/mail/parts.py).
+    parts, full = {}, {}
+    for row in rows:
+        key = (row["space_id"], row["idempotency_key"])
+        full[key] = row["raw"]
+        row["raw"], parts[key] = split_message(row["raw"])  # the column "raw" stores it
     inserted = db.session.execute(
         statement.returning(
             OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.claim_token, OUTBOX.c.space_id
         ),
         rows,
     ).all()
+    store_parts([(id_, space_id, parts[(space_id, key)]) for id_, key, _, space_id in inserted])
     # The bytes are already here: not read back (a reminder run's PDFs would come back twice).
-    raw = {(row["space_id"], row["idempotency_key"]): row["raw"] for row in rows}
     return [
-        Recorded(id_, key, token, raw=raw[(space_id, key)])
+        Recorded(id_, key, token, raw=full[(space_id, key)])
         for id_, key, token, space_id in inserted
     ]
 

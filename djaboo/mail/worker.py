@@ -84,19 +84,20 @@ def waiting_without_worker(space_id: int, grace: timedelta = timedelta(minutes=3
     """Minutes the space's oldest due email has waited while no worker was seen, else None."""
     now = utcnow()
     late = now - grace
-    oldest = db.session.execute(
-        sa.select(sa.func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.space_id == space_id,
-            sa.or_(
-                sa.and_(OutboxMessage.status == "queued", OutboxMessage.created_at < late),
-                sa.and_(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at < late),
-            ),
-        )
-    ).scalar_one_or_none()
-    if oldest is None:
-        return None
-    seen = db.session.execute(sa.select(sa.func.max(WorkerHeartbeat.seen_at))).scalar()
-    if seen is not None and now - seen < grace:
+    # One statement (the banner is on every page): when a worker was seen last, and the
+    # oldest due email (two index lookups).
+    oldest = sa.select(sa.func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.space_id == space_id,
+        sa.or_(
+            sa.and_(OutboxMessage.status == "queued", OutboxMessage.created_at < late),
+            sa.and_(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at < late),
+        ),
+    )
+    seen_at = sa.select(sa.func.max(WorkerHeartbeat.seen_at))
+    seen, oldest = db.session.execute(
+        sa.select(seen_at.scalar_subquery(), oldest.scalar_subquery())
+    ).one()
+    if oldest is None or (seen is not None and now - seen < grace):
         return None
     return int((now - oldest).total_seconds() // 60)
 

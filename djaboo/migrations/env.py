@@ -97,6 +97,9 @@ def run_migrations_online():
             # takes effect outside a transaction), checked at its end, on again after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        from djaboo.db import on_this_dialect
+
+        conf_args.setdefault("include_object", on_this_dialect(connection.dialect.name))
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         try:
             with context.begin_transaction():

@@ -127,7 +127,7 @@ def _space_digests(space: Space, now_utc: datetime) -> list[int]:
     rows = (
         db.session.execute(
             sa.select(OUTBOX)
-            .options(defer(OUTBOX.raw))
+            .options(defer(OUTBOX.stored))
             .where(wrong)
             .order_by(OUTBOX.id)
             .limit(READ)

@@ -1,6 +1,6 @@
 """Settings → Email → Keep sent messages for: after that many days a sent email loses the
-message itself (its stored bytes, the attached PDF included) and keeps its line in the email
-log: subject, recipients, status, the server's answer.
+message itself (its stored bytes; its attached PDF too, once no kept email uses it) and keeps
+its line in the email log: subject, recipients, status, the server's answer.
 
 Only rows nothing can send again lose their message: "sent", "withdrawn" and "cancelled". A
 failed, held ("needs attention") or unknown email can still be sent again with the same bytes
@@ -26,6 +26,7 @@ from djaboo.database_timeouts import UNREACHABLE
 from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.parts import forget_parts
 from djaboo.settings.models import EmailSettings
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,19 @@ def prune_batch(space_id: int, days: int, now: datetime, limit: int = BATCH) -> 
     )
     if not ids:
         return 0
-    result = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), *_prunable(space_id, cutoff))
-        .values(raw=b"", pruned_at=now)
-        .execution_options(synchronize_session=False)
+    pruned = (
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), *_prunable(space_id, cutoff))
+            .values(stored=b"", pruned_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
     )
-    return result.rowcount
+    forget_parts(space_id, pruned)  # a PDF no kept email uses any more goes too
+    return len(pruned)
 
 
 def prune_sent_messages(now: datetime | None = None, batch: int = BATCH) -> int:

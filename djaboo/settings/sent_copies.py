@@ -26,6 +26,7 @@ from djaboo.db import utcnow
 from djaboo.extensions import db
 from djaboo.mail import imap
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.parts import message_bytes
 from djaboo.settings.bounces import BounceSettings, mailbox_settings
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,10 @@ def save_space_copies(space_id: int, batch: int = BATCH) -> int:
 
 def _save_one(folder: imap.SentFolder, row_id: int) -> int:
     """Append one email's copy (its outcome committed); 1 if saved."""
-    raw = db.session.execute(
+    stored = db.session.execute(
         sa.select(OUTBOX.c.raw).where(OUTBOX.c.id == row_id)
     ).scalar_one_or_none()
+    raw = message_bytes(row_id, stored) if stored else None  # its PDF is kept apart
     db.session.rollback()  # nothing held while the server works
     if not raw:  # the space's retention removed the message first
         _give_up([row_id], "the message was removed before its copy was saved.")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from djaboo.documents.models import Invoice
 from djaboo.extensions import db
 from djaboo.mail.outbox import OutboxMessage
+from djaboo.mail.parts import MailPart
 from tests.documents.conftest import send_form, wait_for_delivery
 from tests.settings.conftest import form_data
 
@@ -64,6 +65,10 @@ def test_send_invoice_end_to_end(shop):
         [pdf] = list(got.message.iter_attachments())
         assert pdf.get_filename() == "INV-000001.pdf"
     assert _attachment(jane) == _attachment(bob)  # drawn once, attached to each
+    # ... and stored once: the rows keep a marker, the PDF is one mail_part (issue #16).
+    [part] = db.session.execute(sa.select(MailPart)).scalars().all()
+    assert part.content == _attachment(jane)
+    assert all(len(r.raw) - len(r.stored) > len(part.content) for r in rows)
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=_attachment(jane), capture_output=True, check=True
     ).stdout.decode()

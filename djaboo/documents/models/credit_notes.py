@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from djaboo.db import trigram_index
 from djaboo.documents.models.document_base import DocumentColumns, LineColumns
 from djaboo.documents.models.invoices import Invoice
 from djaboo.extensions import db
@@ -18,6 +19,8 @@ class CreditNote(DocumentColumns, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("space_id", "number"),
         sa.Index("ix_credit_note_space_status", "space_id", "status"),
+        sa.Index("ix_credit_note_space_id", "space_id", "id"),  # the list's order
+        trigram_index("ix_credit_note_number_trgm", "number"),
         sa.CheckConstraint("status IN ('draft', 'issued', 'cancelled')", name="status"),
     )
 

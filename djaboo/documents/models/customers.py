@@ -3,14 +3,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from djaboo.db import UTCDateTime, utcnow
+from djaboo.db import UTCDateTime, trigram_index, utcnow
 from djaboo.extensions import db
 from djaboo.mail.fields import person_name
 
 
 class Customer(db.Model):
     __tablename__ = "customer"
-    __table_args__ = (sa.Index("ix_customer_space_company", "space_id", "company"),)
+    __table_args__ = (
+        sa.Index("ix_customer_space_company", "space_id", "company"),
+        trigram_index("ix_customer_company_trgm", "company"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(sa.ForeignKey("space.id", ondelete="CASCADE"))

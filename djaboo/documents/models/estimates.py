@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from djaboo.db import trigram_index
 from djaboo.documents.models.document_base import DocumentColumns, LineColumns
 from djaboo.extensions import db
 
@@ -17,6 +18,8 @@ class Estimate(DocumentColumns, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("space_id", "number"),
         sa.Index("ix_estimate_space_status", "space_id", "status", "expiry_date"),
+        sa.Index("ix_estimate_space_id", "space_id", "id"),  # the list's order
+        trigram_index("ix_estimate_number_trgm", "number"),
         sa.CheckConstraint("status IN ('draft', 'sent', 'accepted', 'declined')", name="status"),
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from djaboo.db import trigram_index
 from djaboo.documents.models.document_base import MONEY, DocumentColumns, LineColumns
 from djaboo.extensions import db
 
@@ -19,6 +20,8 @@ class Invoice(DocumentColumns, db.Model):
         sa.UniqueConstraint("space_id", "number"),
         sa.Index("ix_invoice_space_status_due", "space_id", "status", "due_date"),
         sa.Index("ix_invoice_space_customer", "space_id", "customer_id"),
+        sa.Index("ix_invoice_space_id", "space_id", "id"),  # the list's order
+        trigram_index("ix_invoice_number_trgm", "number"),
         sa.CheckConstraint(
             "status IN ('draft', 'unpaid', 'partially_paid', 'paid', 'cancelled')", name="status"
         ),

@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import load_only
 
 from djaboo.db import get_in_space_or_404, space_select
 from djaboo.documents.listing import paginate
@@ -30,6 +31,20 @@ from djaboo.request_guard import query_id
 from djaboo.security_headers import shows_email_preview
 from djaboo.staff.models import User
 
+LOG_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.created_at,
+    OutboxMessage.to_display,
+    OutboxMessage.subject,
+    OutboxMessage.sent_by_id,
+    OutboxMessage.origin,
+    OutboxMessage.status,
+    OutboxMessage.next_attempt_at,
+    OutboxMessage.server_reply,
+    OutboxMessage.last_error,
+    OutboxMessage.message_id,
+    OutboxMessage.pruned_at,
+)
 SORTS = {"-created": (OutboxMessage.id.desc(),), "created": (OutboxMessage.id,)}
 # What each button does to one email: the rule, and the flash when it did.
 ACTIONS = {
@@ -50,7 +65,8 @@ WITHHELD_ORIGINS = ("password_reset",)
 @bp.route("/emails")
 @login_required
 def email_log():
-    select = space_select(OutboxMessage, current_user.space_id)
+    # The log's columns only: never the message itself (a PDF each), read a page at a time.
+    select = space_select(OutboxMessage, current_user.space_id).options(load_only(*LOG_COLUMNS))
     status = request.args.get("status", "")
     if status in STATUS_LABELS:
         select = select.where(OutboxMessage.status == status)
