@@ -82,7 +82,7 @@ def insert_or_ignore(session, table: sa.Table, **values) -> None:
 
 
 def trigram_index(name: str, column: str) -> sa.Index:
-    """A pg_trgm GIN index for ILIKE '%term%' searches, on PostgreSQL only (migration 0025);
+    """A pg_trgm GIN index for ILIKE '%term%' searches, on PostgreSQL only (migration 0027);
     SQLite keeps its LIKE over the space's rows."""
     return sa.Index(
         name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}

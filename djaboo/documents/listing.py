@@ -8,7 +8,7 @@ for the label), so a far page costs what the first one does (keyset pagination),
 added meanwhile is neither skipped nor shown twice. Every sort ends with the id (unique), so
 the rows' order is total. A search over a joined table's column (the customer's name) reads
 each condition apart, as far as the page needs, and merges them: a rare term through its
-pg_trgm index (PostgreSQL, migration 0025), a common one along the list's order."""
+pg_trgm index (PostgreSQL, migration 0027), a common one along the list's order."""
 
 from __future__ import annotations
 

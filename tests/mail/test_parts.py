@@ -104,7 +104,7 @@ def test_the_migration_moves_the_pdfs_of_existing_emails_out_and_back(fresh_data
 
     app = create_app(base_config(fresh_database_url), instance_path=str(tmp_path))
     with app.app_context():
-        flask_migrate.upgrade(revision="0022")
+        flask_migrate.upgrade(revision="0026")
         space_id = create_space("Old", "old@example.com", "a long password 1").space_id
         raws = [composed(to=f"c{i}@example.org").envelope.message for i in range(2)]
         raws.append(b"Subject: no attachment\r\n\r\nHello\r\n")
@@ -135,7 +135,7 @@ def test_the_migration_moves_the_pdfs_of_existing_emails_out_and_back(fresh_data
         ]
         assert db.session.execute(sa.select(MailPart.content)).scalars().all() == [PDF]
         db.session.commit()
-        flask_migrate.downgrade(revision="0022")
+        flask_migrate.downgrade(revision="0026")
         back = db.session.execute(sa.text("SELECT raw FROM outbox_message ORDER BY id"))
         assert [bytes(r) for r in back.scalars()] == raws
         db.session.remove()

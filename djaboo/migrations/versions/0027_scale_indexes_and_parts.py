@@ -1,7 +1,7 @@
 """scale: trigram search indexes, keyset order indexes; PDFs stored once (mail_part)
 
-Revision ID: 0025
-Revises: 0022
+Revision ID: 0027
+Revises: 0026
 
 Issue #16: a list's search (number or customer name, an email's subject or recipient) is a
 substring match; on PostgreSQL a pg_trgm GIN index answers it instead of a sequential scan
@@ -19,8 +19,8 @@ from alembic import op
 
 import djaboo.db
 
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

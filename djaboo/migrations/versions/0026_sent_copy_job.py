@@ -1,7 +1,7 @@
 """outbox: the Sent folder copy is a job of its own (copy pending, attempts, next attempt)
 
-Revision ID: 0027
-Revises: 0022
+Revision ID: 0026
+Revises: 0025
 
 The copy in the mailbox's Sent folder (IMAP APPEND) no longer runs in the delivery thread, one
 connection per email: once the server accepted an email that should be copied, it is marked
@@ -17,8 +17,8 @@ from alembic import op
 
 import djaboo.db
 
-revision = "0027"
-down_revision = "0026"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

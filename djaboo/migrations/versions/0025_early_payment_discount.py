@@ -1,7 +1,7 @@
 """company: the early-payment discount terms of a French invoice
 
-Revision ID: 0026
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 
 Issue #13, item 3: a French B2B invoice states its "conditions d'escompte" (Code de commerce,
 L441-9), as it states the late-payment penalties. company_profile gets the text, editable in
@@ -11,8 +11,8 @@ Setup → Company; every existing space gets the usual mention, as a new space d
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
