@@ -49,7 +49,7 @@ install:
 # entries there). The .mo files are compiled by `make install` (and by the tests), not kept in
 # git: two branches that add strings merge as text.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _lp:1c,2 -k N_ --add-location=file --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k _lp:1c,2 -k N_ --add-location=file --sort-by-file \
 	  --no-wrap --project=djaboo-mail --copyright-holder="Djaboo Mail" \
 	  -o djaboo/translations/messages.pot .
 	$(BIN)/pybabel update -i djaboo/translations/messages.pot -d djaboo/translations \
