@@ -30,8 +30,14 @@ def normalize_email(email: str) -> str:
     """One valid addr-spec, lower-cased; raises AccountError with the validator's reason."""
     try:
         result = validate_email((email or "").strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise AccountError(str(exc)) from None
+    except EmailNotValidError as exc:  # the validator's detail stays its own (English)
+        raise AccountError(
+            _(
+                "%(value)s is not a valid email address: %(reason)s",
+                value=repr((email or "").strip()[:254]),
+                reason=str(exc),
+            )
+        ) from None
     return result.normalized.lower()
 
 

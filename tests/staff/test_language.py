@@ -211,3 +211,14 @@ def test_locale_formats_follow_the_reader(app):
             assert moment(at, tokyo) == "2026/03/29 21:05 JST"
             assert moment_date(datetime(2026, 3, 29, 20, 0, tzinfo=UTC), tokyo) == "2026/03/30"
             assert money(Decimal("1234"), "JPY") == "￥1,234"
+
+
+def test_a_refused_staff_address_is_said_in_the_reader_s_language(client, create_space, login):
+    admin = create_space()
+    admin.language = "ja"
+    db.session.commit()
+    login(client, admin)
+    data = {"name": "Dup", "email": "not an email", "role": "staff", "password": "long-enough-pw"}
+    page = client.submit("/staff/new", data).get_data(as_text=True)
+    # Our sentence in Japanese; the validator's own detail stays as it says it.
+    assert "有効なメールアドレスではありません" in page and "must have an @-sign" in page
