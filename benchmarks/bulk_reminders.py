@@ -398,7 +398,7 @@ def hanging_neighbour(app, engine, url, instance, queued: int = 20) -> None:
             dict(copy, space_id=admin.space_id, status="queued", idempotency_key=f"hang:{i}")
             for i in range(queued)
         ]
-        db.session.execute(sa.insert(OutboxMessage), rows)
+        db.session.execute(sa.insert(OutboxMessage.__table__), rows)  # by column name
         db.session.commit()
     process = worker_process(url, instance, "--no-reminders")
     try:
@@ -450,7 +450,7 @@ def worker_memory(url: str, messages: int) -> None:
                     row = dict(model[i % len(model)], id=None, idempotency_key=f"copy:{i}")
                     row.pop("id")
                     rows.append(row)
-                db.session.execute(sa.insert(OutboxMessage), rows)
+                db.session.execute(sa.insert(OutboxMessage.__table__), rows)  # by column name
             db.session.commit()
         process = worker_process(url, instance, "--once", "--batch", "200")
         marks, checkpoints = [], [messages // 10, messages // 2, messages]
