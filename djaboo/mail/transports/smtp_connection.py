@@ -384,11 +384,7 @@ class SMTPConnection(Transport):
         if code in (530, 538) and self._needs_starttls(reply):
             raise self._choose_tls(N_("The server refused the login."), code, reply)
         if 400 <= code < 500:
-            raise TransientError(
-                N_("The server could not check the login right now."),
-                smtp_code=code,
-                server_reply=reply,
-            )
+            raise _login_unavailable(code, reply)
         raise ConfigurationError(
             N_("Authentication failed: the server refused the username or password."),
             hint=N_(
@@ -431,11 +427,7 @@ class SMTPConnection(Transport):
             if code in (235, 503):
                 return
             if 400 <= code < 500:
-                raise TransientError(
-                    N_("The server could not check the login right now."),
-                    smtp_code=code,
-                    server_reply=reply,
-                )
+                raise _login_unavailable(code, reply)
         raise ConfigurationError(
             N_("The server refused the OAuth login as %(mailbox)s."),
             params={"mailbox": s.username},
@@ -452,3 +444,10 @@ class SMTPConnection(Transport):
             self.client.quit()
             self.client = None
         self.secure = False
+
+
+def _login_unavailable(code: int, reply: str) -> TransientError:
+    """A 4xx answer to AUTH (password or XOAUTH2): the server cannot check it now; try later."""
+    return TransientError(
+        N_("The server could not check the login right now."), smtp_code=code, server_reply=reply
+    )
